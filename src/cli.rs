@@ -1,0 +1,177 @@
+//! Command-line syntax only (clap derive). Validation and defaults live in `config`; no other
+//! module sees these types except `commands`, which turns them into a `Config`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// relay-prefetch: make a lagging MySQL/MariaDB replica catch up faster by reading its relay log
+/// ahead of the SQL thread and pulling the pages it will need into the buffer pool.
+#[derive(Debug, Parser)]
+#[command(name = "relay-prefetch", version, about, long_about = None)]
+pub struct Cli {
+    /// Log format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Human, global = true)]
+    pub log_format: LogFormat,
+    /// More logging (-v debug, -vv trace). RELAY_PREFETCH_LOG overrides (tracing filter syntax).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Prefetch mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Plain index-touching SELECTs in a read-only session (default; works on every server).
+    Select,
+    /// DANGEROUS on anything but Percona Server 5.5/5.6: the original DML under
+    /// innodb_fake_changes=1, always rolled back. Refused where the server lacks the variable.
+    FakeChanges,
+    /// The original DML in a transaction that is always rolled back. Takes row locks (the
+    /// conflict map keeps them away from the applier); InnoDB tables only.
+    Rollback,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the transactions and events of relay-log files as the prefetcher sees them.
+    Inspect(InspectArgs),
+    /// Rewrite SQL statements (one per line on stdin) into prefetch work; JSON lines on stdout.
+    Rewrite(RewriteArgs),
+    /// Run the prefetch daemon next to a replica.
+    Run(RunArgs),
+    /// Self-contained demo: a throwaway primary + replica, a backlog, catch-up with and without
+    /// prefetching. Needs mariadb-server installed; cleans up after itself.
+    Demo(DemoArgs),
+}
+
+/// Where schema metadata comes from.
+#[derive(Debug, Clone, Args, Default)]
+pub struct SchemaArgs {
+    /// Read table metadata from a live server: mysql://USER[:PASS]@HOST:PORT[/DB].
+    #[arg(long, value_name = "URL")]
+    pub schema: Option<String>,
+    /// Read table metadata from a file of CREATE TABLE statements (works without a server).
+    #[arg(long, value_name = "FILE", conflicts_with = "schema")]
+    pub schema_file: Option<PathBuf>,
+}
+
+/// `inspect` arguments.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Relay-log files, or one .index file.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Start at FILE:OFFSET (the offset must be an event boundary).
+    #[arg(long, value_name = "FILE:OFFSET")]
+    pub start: Option<String>,
+    /// Keep reading as the relay log grows (tail a live replica's relay log).
+    #[arg(long)]
+    pub follow: bool,
+    /// One JSON object per event (or per probe with --plan) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Show the probes each transaction would run instead of the events (needs a schema).
+    #[arg(long)]
+    pub plan: bool,
+    /// Schema source for --plan.
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+    /// Mode for --plan.
+    #[arg(long, value_enum, default_value_t = ModeArg::Select)]
+    pub mode: ModeArg,
+}
+
+/// `rewrite` arguments.
+#[derive(Debug, Args)]
+pub struct RewriteArgs {
+    /// Prefetch mode.
+    #[arg(long, value_enum, default_value_t = ModeArg::Select)]
+    pub mode: ModeArg,
+    /// Schema source (one of the two is required).
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+    /// Default database for unqualified table names.
+    #[arg(long, value_name = "DB")]
+    pub default_db: Option<String>,
+}
+
+/// `run` arguments.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The replica: mysql://[USER[:PASS]@]HOST:PORT. Credentials may instead come from
+    /// --defaults-file / ~/.my.cnf ([client]) or MYSQL_USER / MYSQL_PWD.
+    #[arg(long, value_name = "URL", env = "RELAY_PREFETCH_REPLICA")]
+    pub replica: String,
+    /// The replica's relay-log index file (default: asked from the server, relay_log_index).
+    #[arg(long, value_name = "PATH")]
+    pub relay_log_index: Option<PathBuf>,
+    /// Option file with a [client] section (user, password, host, port, socket).
+    #[arg(long, value_name = "FILE")]
+    pub defaults_file: Option<PathBuf>,
+    /// Prefetch mode.
+    #[arg(long, value_enum, default_value_t = ModeArg::Select)]
+    pub mode: ModeArg,
+    /// Worker connections.
+    #[arg(long, default_value_t = 8)]
+    pub workers: usize,
+    /// Log what would run instead of running it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Serve Prometheus metrics on this address (e.g. 127.0.0.1:9108).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<String>,
+    /// How often to poll the applier's position, in milliseconds (10–1000).
+    #[arg(long, default_value_t = 20)]
+    pub poll_ms: u64,
+    /// Drop probes closer than this many transactions to the applier.
+    #[arg(long, default_value_t = 2)]
+    pub min_ahead: u64,
+    /// Never run more than this many transactions ahead of the applier (default: derived).
+    #[arg(long)]
+    pub max_ahead: Option<u64>,
+    /// Never run more than this many seconds of source time ahead of the applier.
+    #[arg(long, default_value_t = 30)]
+    pub max_ahead_secs: u64,
+    /// Per-probe time limit in milliseconds (max_statement_time / MAX_EXECUTION_TIME).
+    #[arg(long, default_value_t = 1000)]
+    pub probe_timeout_ms: u64,
+    /// Prefetch even when the replica is not lagging (benchmarks).
+    #[arg(long)]
+    pub always: bool,
+    /// DANGEROUS, for benchmarks only: turn the row-key conflict map off.
+    #[arg(long)]
+    pub no_conflict_map: bool,
+    /// Schema from a file instead of the replica's information_schema.
+    #[arg(long, value_name = "FILE")]
+    pub schema_file: Option<PathBuf>,
+    /// Stop after this many seconds (benchmarks, tests).
+    #[arg(long)]
+    pub duration_secs: Option<u64>,
+}
+
+/// `demo` arguments.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Rows per table in the demo data set.
+    #[arg(long, default_value_t = 200_000)]
+    pub rows: u64,
+    /// Transactions in the backlog.
+    #[arg(long, default_value_t = 20_000)]
+    pub events: u64,
+    /// Keep the sandbox directories instead of deleting them.
+    #[arg(long)]
+    pub keep: bool,
+}

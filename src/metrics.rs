@@ -1,0 +1,1 @@
+//! Every counter and gauge in one place; Prometheus text exposition.

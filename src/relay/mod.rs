@@ -1,0 +1,1 @@
+//! Relay-log files → framed raw events with their relay positions.

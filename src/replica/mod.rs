@@ -1,0 +1,1 @@
+//! The applier's position and state: SHOW REPLICA STATUS / SHOW SLAVE STATUS, flavor detection.

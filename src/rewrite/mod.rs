@@ -1,0 +1,1 @@
+//! Transactions → prefetch [`crate::plan::Plan`]s. The only module that imports sqlparser.

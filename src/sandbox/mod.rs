@@ -1,0 +1,2 @@
+//! Throwaway MariaDB primary + replica on loopback ports with their own temporary datadirs, used by
+//! the tests, the benchmarks and `relay-prefetch demo`.

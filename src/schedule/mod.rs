@@ -1,0 +1,2 @@
+//! Probes → conflict-free work on a work-stealing pool (crossbeam-deque) with the row-key conflict
+//! map (dashmap).
