@@ -96,6 +96,9 @@ pub enum SkipReason {
     UnsafeOutput,
     /// Statement too large or too deeply nested to handle safely.
     TooLarge,
+    /// The relay log's table map disagrees with the loaded schema (column count): the schema is
+    /// stale (DDL not yet seen, or a different replica). Reload the table.
+    SchemaDrift,
 }
 
 impl SkipReason {
@@ -116,6 +119,7 @@ impl SkipReason {
             SkipReason::NothingToPrefetch => "nothing_to_prefetch",
             SkipReason::UnsafeOutput => "unsafe_output",
             SkipReason::TooLarge => "too_large",
+            SkipReason::SchemaDrift => "schema_drift",
         }
     }
 
@@ -135,6 +139,7 @@ impl SkipReason {
         SkipReason::NothingToPrefetch,
         SkipReason::UnsafeOutput,
         SkipReason::TooLarge,
+        SkipReason::SchemaDrift,
     ];
 }
 
@@ -251,4 +256,9 @@ pub struct Plan {
     pub applier_keys: Vec<RowKey>,
     /// Statements/events that produced nothing, with why.
     pub skips: Vec<Skip>,
+    /// Tables whose cached definition is stale once this transaction is applied: targets of DDL,
+    /// and tables whose relay table map disagreed with the schema. The caller reloads or
+    /// invalidates them before planning later transactions. `(db, table)`; an empty table name
+    /// means the whole database (DROP/ALTER DATABASE).
+    pub ddl_tables: Vec<(String, String)>,
 }
