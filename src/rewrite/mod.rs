@@ -1,1 +1,2 @@
 //! Transactions → prefetch [`crate::plan::Plan`]s. The only module that imports sqlparser.
+pub mod rowkey;
