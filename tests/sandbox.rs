@@ -1,0 +1,180 @@
+//! The sandbox harness itself: a real MariaDB primary + replica start on free loopback ports,
+//! replicate a write, keep relay logs, and vanish completely on drop — also on panic and when two
+//! sandboxes run side by side.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use mysql::prelude::Queryable;
+use relay_prefetch::sandbox::{Sandbox, SandboxOptions, Server, ServerOptions};
+
+const WAIT: Duration = Duration::from_secs(60);
+
+fn write_and_replicate(sb: &Sandbox, tag: &str) {
+    sb.primary
+        .exec(&[
+            "CREATE DATABASE IF NOT EXISTS t",
+            "CREATE TABLE t.kv (k INT PRIMARY KEY, v VARCHAR(20))",
+            &format!("INSERT INTO t.kv VALUES (1, '{tag}'), (2, NULL)"),
+        ])
+        .unwrap();
+    sb.wait_for_replica_catch_up(WAIT).unwrap();
+    let mut conn = sb.replica.conn().unwrap();
+    let rows: Vec<(i32, Option<String>)> = conn.query("SELECT k, v FROM t.kv ORDER BY k").unwrap();
+    assert_eq!(rows, vec![(1, Some(tag.to_string())), (2, None)]);
+}
+
+#[test]
+fn primary_write_reaches_replica_and_relay_log() {
+    let sb = Sandbox::start(SandboxOptions::default()).unwrap();
+    assert_ne!(sb.primary.port(), sb.replica.port());
+    assert!(sb.replica.url().starts_with("mysql://root@127.0.0.1:"));
+    write_and_replicate(&sb, "hello");
+
+    let files = sb.replica.relay_log_files().unwrap();
+    assert!(!files.is_empty(), "no relay-log files listed");
+    for f in &files {
+        assert!(
+            f.is_file(),
+            "{} listed in the index but missing",
+            f.display()
+        );
+        let head = std::fs::read(f).unwrap();
+        assert_eq!(
+            &head[..4],
+            b"\xfebin",
+            "{} is not a binlog-format file",
+            f.display()
+        );
+    }
+    assert!(sb.replica.relay_log_index().is_file());
+    let st = sb.replica_status().unwrap();
+    assert!(st.io_running && st.sql_running, "{st:?}");
+    assert_eq!(
+        sb.replica
+            .query_string("SELECT @@read_only")
+            .unwrap()
+            .as_deref(),
+        Some("1")
+    );
+
+    let dirs: Vec<PathBuf> = vec![sb.primary.dir().into(), sb.replica.dir().into()];
+    drop(sb);
+    for d in dirs {
+        assert!(!d.exists(), "{} survived teardown", d.display());
+    }
+}
+
+#[test]
+fn two_sandboxes_in_parallel() {
+    let handles: Vec<_> = (0..2)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let sb = Sandbox::start(SandboxOptions::default()).unwrap();
+                write_and_replicate(&sb, &format!("sandbox{i}"));
+                (sb.primary.port(), sb.replica.port())
+            })
+        })
+        .collect();
+    let ports: Vec<(u16, u16)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let mut all = vec![ports[0].0, ports[0].1, ports[1].0, ports[1].1];
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 4, "ports reused: {ports:?}");
+}
+
+#[test]
+fn io_thread_only_builds_a_relay_backlog() {
+    let sb = Sandbox::start(SandboxOptions {
+        start_sql_thread: false,
+        ..Default::default()
+    })
+    .unwrap();
+    sb.primary
+        .exec(&[
+            "CREATE DATABASE b",
+            "CREATE TABLE b.t (id INT PRIMARY KEY)",
+            "INSERT INTO b.t VALUES (1),(2),(3)",
+        ])
+        .unwrap();
+    sb.wait_for_relay_log_catch_up(WAIT).unwrap();
+    let st = sb.replica_status().unwrap();
+    assert!(st.io_running && !st.sql_running, "{st:?}");
+    assert!(
+        sb.wait_for_replica_catch_up(Duration::from_millis(300))
+            .is_err(),
+        "applier ran although the SQL thread was not started"
+    );
+    sb.start_sql_thread().unwrap();
+    sb.wait_for_replica_catch_up(WAIT).unwrap();
+    assert_eq!(
+        sb.replica
+            .query_string("SELECT COUNT(*) FROM b.t")
+            .unwrap()
+            .as_deref(),
+        Some("3")
+    );
+}
+
+#[test]
+fn replica_restart_keeps_replicating() {
+    let mut sb = Sandbox::start(SandboxOptions::default()).unwrap();
+    write_and_replicate(&sb, "before");
+    sb.replica.restart().unwrap();
+    sb.primary
+        .exec(&["UPDATE t.kv SET v = 'after' WHERE k = 1"])
+        .unwrap();
+    sb.wait_for_replica_catch_up(WAIT).unwrap();
+    assert_eq!(
+        sb.replica
+            .query_string("SELECT v FROM t.kv WHERE k = 1")
+            .unwrap()
+            .as_deref(),
+        Some("after")
+    );
+}
+
+#[test]
+fn select_user_can_read_but_not_write() {
+    let sb = Sandbox::start(SandboxOptions::default()).unwrap();
+    write_and_replicate(&sb, "x");
+    sb.replica.create_select_user("probe", "pw").unwrap();
+    let mut c = sb.replica.conn_as("probe", Some("pw")).unwrap();
+    let n: Option<i64> = c.query_first("SELECT COUNT(*) FROM t.kv").unwrap();
+    assert_eq!(n, Some(2));
+    let st: Vec<mysql::Row> = c.query("SHOW SLAVE STATUS").unwrap();
+    assert_eq!(st.len(), 1);
+    assert!(c.query_drop("DELETE FROM t.kv").is_err());
+    assert!(c.query_drop("CREATE TABLE t.nope (a INT)").is_err());
+}
+
+#[test]
+fn standalone_server_and_teardown_on_panic() {
+    let dir = std::panic::catch_unwind(|| {
+        let server = Server::start(ServerOptions::default()).unwrap();
+        server.exec(&["CREATE DATABASE p"]).unwrap();
+        let dir = server.dir().to_path_buf();
+        std::panic::panic_any(dir);
+    })
+    .unwrap_err();
+    let dir = dir.downcast::<PathBuf>().unwrap();
+    assert!(!dir.exists(), "{} survived a panic", dir.display());
+}
+
+#[test]
+fn stop_and_start_again_on_the_same_port() {
+    let mut server = Server::start(ServerOptions::default()).unwrap();
+    let port = server.port();
+    server.exec(&["CREATE DATABASE s"]).unwrap();
+    server.stop().unwrap();
+    assert!(!server.is_running());
+    assert!(server.conn().is_err());
+    server.start_again().unwrap();
+    assert_eq!(server.port(), port);
+    assert!(
+        server
+            .query_string("SHOW DATABASES LIKE 's'")
+            .unwrap()
+            .is_some()
+    );
+}
