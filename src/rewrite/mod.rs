@@ -1,2 +1,3 @@
 //! Transactions → prefetch [`crate::plan::Plan`]s. The only module that imports sqlparser.
 pub mod rowkey;
+pub mod rows;

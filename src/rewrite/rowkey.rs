@@ -13,13 +13,14 @@
 //!   * `*_ci` collations: trailing spaces dropped (unless NO PAD: MariaDB `*_nopad_*`, MySQL
 //!     `*_0900_*`) and characters folded to lower case, with Latin-1 and Latin Extended-A
 //!     accented letters folded to their base letter.
-//!   **Approximation**: real `_ci` collations weigh characters with tables (`ß` = `ss` in
-//!   `unicode_ci`, Cyrillic/Greek accents, ligatures, expansions); we fold only case and the
-//!   common Latin accents. Keys that the server treats as equal but we do not fold only cost a
-//!   missed "first touch wins" dedupe; they never make a probe unsafe in `select` mode. Folding
-//!   more than the server (e.g. accents under an `_as_ci` collation) only adds false conflicts,
-//!   which are safe.
 //! - temporal values by their fields; NULL by a tag.
+//!
+//! **Approximation**: real `_ci` collations weigh characters with tables (`ß` = `ss` in
+//! `unicode_ci`, Cyrillic/Greek accents, ligatures, expansions); we fold only case and the
+//! common Latin accents. Keys that the server treats as equal but we do not fold only cost a
+//! missed "first touch wins" dedupe; they never make a probe unsafe in `select` mode. Folding
+//! more than the server (e.g. accents under an `_as_ci` collation) only adds false conflicts,
+//! which are safe.
 
 use std::sync::Arc;
 
@@ -310,9 +311,7 @@ fn fold_case(out: &mut Vec<u8>, b: &[u8]) {
 fn fold_accent(c: char) -> char {
     const LATIN1: &[u8; 32] = b"aaaaaaaceeeeiiiidnooooo/ouuuuyty";
     match c {
-        '\u{e0}'..='\u{ff}' if c != '\u{f7}' => {
-            LATIN1[(c as usize) - 0xe0] as char
-        }
+        '\u{e0}'..='\u{ff}' if c != '\u{f7}' => LATIN1[(c as usize) - 0xe0] as char,
         '\u{100}'..='\u{17f}' => fold_latin_ext_a(c),
         _ => c,
     }
@@ -364,8 +363,14 @@ mod tests {
     fn numbers_by_value() {
         let f = Fold::BINARY;
         assert_eq!(enc(&Value::Int(5), f), enc(&Value::UInt(5), f));
-        assert_eq!(enc(&Value::Int(5), f), enc(&Value::Decimal("005.00".into()), f));
-        assert_eq!(enc(&Value::Int(0), f), enc(&Value::Decimal("-0.0".into()), f));
+        assert_eq!(
+            enc(&Value::Int(5), f),
+            enc(&Value::Decimal("005.00".into()), f)
+        );
+        assert_eq!(
+            enc(&Value::Int(0), f),
+            enc(&Value::Decimal("-0.0".into()), f)
+        );
         assert_eq!(enc(&Value::Int(7), f), enc(&Value::Double(7.0), f));
         assert_ne!(enc(&Value::Int(-1), f), enc(&Value::UInt(u64::MAX), f));
         assert_eq!(
@@ -415,9 +420,19 @@ mod tests {
     #[test]
     fn prefix_truncates_characters() {
         let mut x = Vec::new();
-        encode_value(&mut x, &Value::Bytes("ééx".as_bytes().to_vec()), CI, Some(2));
+        encode_value(
+            &mut x,
+            &Value::Bytes("ééx".as_bytes().to_vec()),
+            CI,
+            Some(2),
+        );
         let mut y = Vec::new();
-        encode_value(&mut y, &Value::Bytes("EEy".as_bytes().to_vec()), CI, Some(2));
+        encode_value(
+            &mut y,
+            &Value::Bytes("EEy".as_bytes().to_vec()),
+            CI,
+            Some(2),
+        );
         assert_eq!(x, y);
     }
 

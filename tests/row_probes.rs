@@ -1,0 +1,621 @@
+//! Row-event probe building with hand-built events and tables: key shapes (composite PKs,
+//! UNSIGNED BIGINT, collation-equal strings, DECIMAL, DATETIME, NULLs), MINIMAL images, tables
+//! without a primary key, schema drift and batching bounds. No server involved.
+
+use std::sync::Arc;
+
+use relay_prefetch::event::{MapColumn, Position, Row, RowsEvent, RowsKind, TableMap, Value};
+use relay_prefetch::plan::{Probe, ProbeSql, SkipReason};
+use relay_prefetch::rewrite::rowkey::row_key;
+use relay_prefetch::rewrite::rows::{RowProbeBuilder, RowProbeConfig, RowsOutcome};
+use relay_prefetch::schema::{Column, Index, IndexColumn, Schema, Table};
+
+fn col(name: &str, data_type: &str) -> Column {
+    let text = matches!(data_type, "varchar" | "char");
+    Column {
+        name: name.into(),
+        data_type: data_type.into(),
+        column_type: if text {
+            format!("{data_type}(64)")
+        } else {
+            data_type.into()
+        },
+        unsigned: false,
+        nullable: false,
+        collation: text.then(|| "utf8mb4_general_ci".to_string()),
+        auto_increment: false,
+        generated: false,
+    }
+}
+
+fn index(name: &str, cols: &[usize], unique: bool) -> Index {
+    Index {
+        name: name.into(),
+        primary: name == "PRIMARY",
+        unique: unique || name == "PRIMARY",
+        columns: cols
+            .iter()
+            .map(|&c| IndexColumn {
+                column: c,
+                prefix: None,
+            })
+            .collect(),
+    }
+}
+
+fn table(name: &str, columns: Vec<Column>, indexes: Vec<Index>) -> Table {
+    Table {
+        db: "db".into(),
+        name: name.into(),
+        engine: Some("InnoDB".into()),
+        columns,
+        indexes,
+        version: 0,
+    }
+}
+
+fn map_of(t: &Table) -> Arc<TableMap> {
+    Arc::new(TableMap {
+        table_id: 1,
+        db: t.db.clone(),
+        table: t.name.clone(),
+        columns: t
+            .columns
+            .iter()
+            .map(|_| MapColumn {
+                type_code: 3,
+                meta: 0,
+                nullable: true,
+                unsigned: None,
+                name: None,
+            })
+            .collect(),
+    })
+}
+
+fn row(vals: Vec<Option<Value>>) -> Row {
+    Row { values: vals }
+}
+
+fn full(vals: Vec<Value>) -> Row {
+    row(vals.into_iter().map(Some).collect())
+}
+
+fn s(x: &str) -> Value {
+    Value::Bytes(x.as_bytes().to_vec())
+}
+
+fn pos(offset: u64) -> Position {
+    Position {
+        file: Arc::from("relay.000001"),
+        offset,
+    }
+}
+
+fn event(t: &Table, kind: RowsKind, before: Vec<Row>, after: Vec<Row>) -> RowsEvent {
+    RowsEvent {
+        kind,
+        table: map_of(t),
+        before,
+        after,
+        stmt_end: true,
+    }
+}
+
+/// Run events through a fresh builder; return the flushed probes and the outcome.
+fn run(
+    schema: &Schema,
+    events: &[RowsEvent],
+    config: RowProbeConfig,
+) -> (Vec<(Position, Probe)>, RowsOutcome) {
+    let mut b = RowProbeBuilder::new(config);
+    let mut out = RowsOutcome::default();
+    for (i, ev) in events.iter().enumerate() {
+        b.add_event(ev, &pos(100 * (i as u64 + 1)), schema, &mut out);
+    }
+    let mut probes = b.take_ready();
+    probes.extend(b.flush());
+    (probes, out)
+}
+
+fn by_index<'a>(probes: &'a [(Position, Probe)], name: &str) -> Vec<&'a Probe> {
+    probes
+        .iter()
+        .map(|(_, p)| p)
+        .filter(|p| p.index == name)
+        .collect()
+}
+
+fn sql_params(p: &Probe) -> (&str, &[Value]) {
+    match &p.sql {
+        ProbeSql::Prepared { sql, params } => (sql, params),
+        other => panic!("expected a prepared probe, got {other:?}"),
+    }
+}
+
+/// Every probe: placeholders match parameters, no value text in the SQL, one SELECT.
+fn check_probe(p: &Probe) {
+    let (sql, params) = sql_params(p);
+    assert!(sql.starts_with("SELECT "), "{sql}");
+    assert!(!sql.contains(';'), "{sql}");
+    assert_eq!(sql.matches('?').count(), params.len(), "{sql}");
+    assert!(sql.contains("FORCE INDEX"), "{sql}");
+}
+
+/// t(a varchar, b int, k int, c varchar, PRIMARY(a,b), KEY k_1(k))
+fn composite() -> Table {
+    table(
+        "comp",
+        vec![
+            col("a", "varchar"),
+            col("b", "int"),
+            col("k", "int"),
+            col("c", "varchar"),
+        ],
+        vec![index("PRIMARY", &[0, 1], true), index("k_1", &[2], false)],
+    )
+}
+
+#[test]
+fn delete_composite_pk_probes_clustered_and_secondary_with_pk_suffix() {
+    let mut schema = Schema::new();
+    let t = composite();
+    schema.insert(t.clone());
+    let ev = event(
+        &t,
+        RowsKind::Delete,
+        vec![full(vec![s("x"), Value::Int(1), Value::Int(7), s("c")])],
+        vec![],
+    );
+    let (probes, out) = run(&schema, &[ev], RowProbeConfig::default());
+    assert!(out.skips.is_empty(), "{:?}", out.skips);
+    let pk = by_index(&probes, "PRIMARY");
+    assert_eq!(pk.len(), 1);
+    assert_eq!(pk[0].keys, vec![vec![s("x"), Value::Int(1)]]);
+    let (sql, params) = sql_params(pk[0]);
+    assert!(sql.contains("(`a`,`b`) IN ((?,?))"), "{sql}");
+    // The clustered probe selects a non-key column, so the row comes from the clustered leaf.
+    assert!(
+        sql.starts_with("SELECT `k` FROM `db`.`comp` FORCE INDEX (PRIMARY)"),
+        "{sql}"
+    );
+    assert_eq!(params, &[s("x"), Value::Int(1)]);
+    let k = by_index(&probes, "k_1");
+    assert_eq!(k.len(), 1);
+    // The secondary entry is (k, a, b): InnoDB appends the primary key.
+    assert_eq!(k[0].keys, vec![vec![Value::Int(7), s("x"), Value::Int(1)]]);
+    let (sql, _) = sql_params(k[0]);
+    assert!(
+        sql.starts_with(
+            "SELECT `k`,`a`,`b` FROM `db`.`comp` FORCE INDEX (`k_1`) WHERE (`k`,`a`,`b`) IN"
+        ),
+        "{sql}"
+    );
+    for (_, p) in &probes {
+        check_probe(p);
+        assert_eq!(p.row_keys, vec![row_key(&t, &[s("x"), Value::Int(1)])]);
+    }
+    assert_eq!(
+        out.applier_keys,
+        vec![row_key(&t, &[s("x"), Value::Int(1)])]
+    );
+}
+
+#[test]
+fn unsigned_bigint_negative_image_value_is_twos_complement() {
+    let mut c = col("id", "bigint");
+    c.unsigned = true;
+    let mut small = col("u8", "tinyint");
+    small.unsigned = true;
+    let t = table(
+        "u",
+        vec![c, small, col("v", "int")],
+        vec![index("PRIMARY", &[0], true), index("k_u8", &[1], false)],
+    );
+    let mut schema = Schema::new();
+    schema.insert(t.clone());
+    let ev = event(
+        &t,
+        RowsKind::Delete,
+        vec![full(vec![Value::Int(-1), Value::Int(-56), Value::Int(3)])],
+        vec![],
+    );
+    let (probes, _) = run(&schema, &[ev], RowProbeConfig::default());
+    let pk = by_index(&probes, "PRIMARY");
+    assert_eq!(pk[0].keys, vec![vec![Value::UInt(u64::MAX)]]);
+    let k = by_index(&probes, "k_u8");
+    assert_eq!(
+        k[0].keys,
+        vec![vec![Value::UInt(200), Value::UInt(u64::MAX)]]
+    );
+    assert_eq!(
+        sql_params(k[0]).1,
+        &[Value::UInt(200), Value::UInt(u64::MAX)]
+    );
+}
+
+#[test]
+fn collation_equal_strings_are_probed_once_and_share_a_row_key() {
+    let t = composite();
+    let mut schema = Schema::new();
+    schema.insert(t.clone());
+    let rows = vec![
+        full(vec![s("Straße"), Value::Int(1), Value::Int(7), s("c")]),
+        full(vec![s("STRASSE"), Value::Int(1), Value::Int(8), s("c")]),
+        full(vec![s("straße  "), Value::Int(1), Value::Int(7), s("c")]),
+        full(vec![s("STRAßE"), Value::Int(2), Value::Int(7), s("c")]),
+    ];
+    let ev = event(&t, RowsKind::Delete, rows, vec![]);
+    let (probes, out) = run(&schema, &[ev], RowProbeConfig::default());
+    let pk = by_index(&probes, "PRIMARY");
+    // "Straße", "straße  " and (case-folded) are one key under utf8mb4_general_ci; "STRASSE" is
+    // another (general_ci does not expand ß); b=2 is another row.
+    assert_eq!(pk[0].keys.len(), 3, "{:?}", pk[0].keys);
+    assert_eq!(out.applier_keys[0], out.applier_keys[2]);
+    assert_ne!(out.applier_keys[0], out.applier_keys[1]);
+    assert_ne!(out.applier_keys[0], out.applier_keys[3]);
+}
+
+#[test]
+fn update_of_decimal_datetime_index_probes_old_and_new_entries() {
+    let mut d = col("d", "decimal");
+    d.column_type = "decimal(10,2)".into();
+    let t = table(
+        "dt",
+        vec![col("id", "int"), d, col("ts", "datetime"), col("x", "int")],
+        vec![index("PRIMARY", &[0], true), index("k_dts", &[1, 2], false)],
+    );
+    let mut schema = Schema::new();
+    schema.insert(t.clone());
+    let dt = |day| Value::DateTime {
+        year: 2024,
+        month: 5,
+        day,
+        hour: 1,
+        minute: 2,
+        second: 3,
+        micros: 0,
+    };
+    let before = full(vec![
+        Value::Int(1),
+        Value::Decimal("1.50".into()),
+        dt(1),
+        Value::Int(0),
+    ]);
+    let after = full(vec![
+        Value::Int(1),
+        Value::Decimal("2.50".into()),
+        dt(2),
+        Value::Int(0),
+    ]);
+    // A second update changes only x: no secondary probe for it.
+    let b2 = full(vec![
+        Value::Int(2),
+        Value::Decimal("1.00".into()),
+        dt(3),
+        Value::Int(0),
+    ]);
+    let a2 = full(vec![
+        Value::Int(2),
+        Value::Decimal("1.00".into()),
+        dt(3),
+        Value::Int(9),
+    ]);
+    let ev = event(&t, RowsKind::Update, vec![before, b2], vec![after, a2]);
+    let (probes, out) = run(&schema, &[ev], RowProbeConfig::default());
+    assert!(out.skips.is_empty());
+    let pk = by_index(&probes, "PRIMARY");
+    assert_eq!(pk[0].keys, vec![vec![Value::Int(1)], vec![Value::Int(2)]]);
+    let k = by_index(&probes, "k_dts");
+    assert_eq!(
+        k[0].keys,
+        vec![
+            vec![Value::Decimal("1.50".into()), dt(1), Value::Int(1)],
+            vec![Value::Decimal("2.50".into()), dt(2), Value::Int(1)],
+        ]
+    );
+    for (_, p) in &probes {
+        check_probe(p);
+    }
+}
+
+#[test]
+fn primary_key_change_probes_both_positions_and_all_secondary_entries() {
+    let t = composite();
+    let mut schema = Schema::new();
+    schema.insert(t.clone());
+    let before = full(vec![s("a"), Value::Int(1), Value::Int(7), s("c")]);
+    let after = full(vec![s("a"), Value::Int(2), Value::Int(7), s("c")]);
+    let ev = event(&t, RowsKind::Update, vec![before], vec![after]);
+    let (probes, out) = run(&schema, &[ev], RowProbeConfig::default());
+    let pk = by_index(&probes, "PRIMARY");
+    assert_eq!(
+        pk[0].keys,
+        vec![vec![s("a"), Value::Int(1)], vec![s("a"), Value::Int(2)]]
+    );
+    let k = by_index(&probes, "k_1");
+    assert_eq!(
+        k[0].keys.len(),
+        2,
+        "k unchanged but the entry embeds the PK"
+    );
+    assert_eq!(out.applier_keys.len(), 2);
+}
+
+#[test]
+fn nulls_in_index_columns() {
+    let mut n = col("n", "int");
+    n.nullable = true;
+    let mut u = col("u", "int");
+    u.nullable = true;
+    let t = table(
+        "nul",
+        vec![col("id", "int"), n, u],
+        vec![
+            index("PRIMARY", &[0], true),
+            index("k_n", &[1], false),
+            index("uk_u", &[2], true),
+        ],
+    );
+    let mut schema = Schema::new();
+    schema.insert(t.clone());
+    let rows = vec![
+        full(vec![Value::Int(1), Value::Null, Value::Null]),
+        full(vec![Value::Int(2), Value::Int(5), Value::Int(6)]),
+    ];
+    let ev = event(&t, RowsKind::Write, vec![], rows);
+    let (probes, out) = run(&schema, &[ev], RowProbeConfig::default());
+    let k = by_index(&probes, "k_n");
+    assert_eq!(k.len(), 2, "NULL tuples go to their own probe");
+    let (null_probe, in_probe) = if k[0].keys[0][0] == Value::Null {
+        (k[0], k[1])
+    } else {
+        (k[1], k[0])
+    };
+    let (sql, params) = sql_params(null_probe);
+    assert!(sql.ends_with("WHERE (`n` IS NULL AND `id` = ?)"), "{sql}");
+    assert_eq!(params, &[Value::Int(1)]);
+    assert!(sql_params(in_probe).0.contains("IN ((?,?))"));
+    // The unique index: the non-NULL entry is probed, the NULL one is a counted skip.
+    let uk = by_index(&probes, "uk_u");
+    assert_eq!(uk[0].keys, vec![vec![Value::Int(6)]]);
+    assert!(
+        out.skips
+            .iter()
+            .any(|s| s.reason == SkipReason::NoIndexUsablePredicate && s.detail.contains("uk_u"))
+    );
+    for (_, p) in &probes {
+        check_probe(p);
+    }
+}
+
+#[test]
+fn minimal_image_uses_what_the_image_holds() {
+    // t(id PK, k, c, pad): KEY k_1(k), KEY k_kc(k, c)
+    let t = table(
+        "mini",
+        vec![
+            col("id", "int"),
+            col("k", "int"),
+            col("c", "varchar"),
+            col("pad", "varchar"),
+        ],
+        vec![
+            index("PRIMARY", &[0], true),
+            index("k_1", &[1], false),
+            index("k_pad", &[3], false),
+        ],
+    );
+    let mut schema = Schema::new();
+    schema.insert(t.clone());
+    // MINIMAL UPDATE ... SET k = 9 WHERE id = 3: before = PK only, after = k only.
+    let ev = event(
+        &t,
+        RowsKind::Update,
+        vec![row(vec![Some(Value::Int(3)), None, None, None])],
+        vec![row(vec![None, Some(Value::Int(9)), None, None])],
+    );
+    let (probes, out) = run(&schema, &[ev], RowProbeConfig::default());
+    assert_eq!(
+        by_index(&probes, "PRIMARY")[0].keys,
+        vec![vec![Value::Int(3)]]
+    );
+    // The new k_1 entry (9, 3) is known; the old one is not in the image; k_pad did not change.
+    assert_eq!(
+        by_index(&probes, "k_1")[0].keys,
+        vec![vec![Value::Int(9), Value::Int(3)]]
+    );
+    assert!(by_index(&probes, "k_pad").is_empty());
+    let gap = out
+        .skips
+        .iter()
+        .find(|s| s.reason == SkipReason::KeyNotInImage)
+        .expect("old k_1 entry reported");
+    assert!(gap.detail.contains("k_1"), "{}", gap.detail);
+    // A row without its key at all cannot be keyed.
+    let ev = event(
+        &t,
+        RowsKind::Delete,
+        vec![row(vec![None, Some(Value::Int(1)), None, None])],
+        vec![],
+    );
+    let (probes, out) = run(&schema, &[ev], RowProbeConfig::default());
+    assert!(probes.is_empty());
+    assert_eq!(out.skips[0].reason, SkipReason::KeyNotInImage);
+    assert!(out.applier_keys[0].is_table());
+}
+
+#[test]
+fn table_without_primary_key_is_a_counted_skip() {
+    let mut u = col("u", "int");
+    u.nullable = true;
+    let t = table(
+        "nopk",
+        vec![col("a", "int"), u],
+        vec![index("uk", &[1], true), index("k_a", &[0], false)],
+    );
+    let mut schema = Schema::new();
+    schema.insert(t.clone());
+    let ev = event(
+        &t,
+        RowsKind::Delete,
+        vec![full(vec![Value::Int(1), Value::Int(2)])],
+        vec![],
+    );
+    let (probes, out) = run(&schema, &[ev], RowProbeConfig::default());
+    assert!(probes.is_empty());
+    assert_eq!(out.skips.len(), 1);
+    assert_eq!(out.skips[0].reason, SkipReason::NoPrimaryKey);
+    assert!(out.skips[0].detail.contains("add a primary key"));
+    assert!(out.applier_keys[0].is_table());
+}
+
+#[test]
+fn not_null_unique_key_is_the_clustered_index_without_a_primary_key() {
+    let t = table(
+        "uclust",
+        vec![col("a", "int"), col("u", "int"), col("v", "int")],
+        vec![index("uk", &[1], true), index("k_a", &[0], false)],
+    );
+    let mut schema = Schema::new();
+    schema.insert(t.clone());
+    let ev = event(
+        &t,
+        RowsKind::Delete,
+        vec![full(vec![Value::Int(1), Value::Int(2), Value::Int(3)])],
+        vec![],
+    );
+    let (probes, out) = run(&schema, &[ev], RowProbeConfig::default());
+    assert!(out.skips.is_empty());
+    let uk = by_index(&probes, "uk");
+    assert_eq!(uk[0].keys, vec![vec![Value::Int(2)]]);
+    assert!(sql_params(uk[0]).0.contains("FORCE INDEX (`uk`)"));
+    assert_eq!(
+        by_index(&probes, "k_a")[0].keys,
+        vec![vec![Value::Int(1), Value::Int(2)]]
+    );
+}
+
+#[test]
+fn auto_increment_inserts_skip_the_clustered_right_edge() {
+    let mut id = col("id", "int");
+    id.auto_increment = true;
+    let t = table(
+        "ai",
+        vec![id, col("k", "int")],
+        vec![index("PRIMARY", &[0], true), index("k_1", &[1], false)],
+    );
+    let mut schema = Schema::new();
+    schema.insert(t.clone());
+    let ev = event(
+        &t,
+        RowsKind::Write,
+        vec![],
+        vec![full(vec![Value::Int(10), Value::Int(4)])],
+    );
+    let (probes, out) = run(&schema, &[ev], RowProbeConfig::default());
+    assert!(by_index(&probes, "PRIMARY").is_empty());
+    assert_eq!(
+        by_index(&probes, "k_1")[0].keys,
+        vec![vec![Value::Int(4), Value::Int(10)]]
+    );
+    assert_eq!(out.applier_keys.len(), 1);
+}
+
+#[test]
+fn schema_drift_and_unknown_tables_are_skipped() {
+    let t = composite();
+    let mut schema = Schema::new();
+    schema.insert(t.clone());
+    let mut drifted = t.clone();
+    drifted.columns.push(col("added", "int"));
+    let ev = event(
+        &drifted,
+        RowsKind::Delete,
+        vec![full(vec![
+            s("a"),
+            Value::Int(1),
+            Value::Int(1),
+            s("c"),
+            Value::Int(0),
+        ])],
+        vec![],
+    );
+    let mut other = t.clone();
+    other.name = "missing".into();
+    let ev2 = event(
+        &other,
+        RowsKind::Delete,
+        vec![full(vec![s("a"), Value::Int(1), Value::Int(1), s("c")])],
+        vec![],
+    );
+    let (probes, out) = run(&schema, &[ev, ev2], RowProbeConfig::default());
+    assert!(probes.is_empty());
+    assert_eq!(out.skips[0].reason, SkipReason::SchemaDrift);
+    assert_eq!(out.stale, vec![("db".to_string(), "comp".to_string())]);
+    assert_eq!(out.skips[1].reason, SkipReason::UnknownTable);
+}
+
+#[test]
+fn batches_are_bounded_and_padded() {
+    let t = composite();
+    let mut schema = Schema::new();
+    schema.insert(t.clone());
+    let rows: Vec<Row> = (0..300)
+        .map(|i| full(vec![s("p"), Value::Int(i), Value::Int(i % 7), s("c")]))
+        .collect();
+    let ev = event(&t, RowsKind::Delete, rows, vec![]);
+    let config = RowProbeConfig {
+        max_keys_per_probe: 64,
+        ..RowProbeConfig::default()
+    };
+    let (probes, _) = run(&schema, &[ev], config);
+    let pk = by_index(&probes, "PRIMARY");
+    assert_eq!(pk.len(), 5);
+    let total: usize = pk.iter().map(|p| p.keys.len()).sum();
+    assert_eq!(total, 300);
+    for p in &pk {
+        assert!(p.keys.len() <= 64);
+        let (sql, params) = sql_params(p);
+        let tuples = sql.matches("(?,?)").count();
+        assert!(
+            tuples.is_power_of_two() && tuples >= p.keys.len(),
+            "{tuples}"
+        );
+        assert_eq!(params.len(), tuples * 2);
+        check_probe(p);
+    }
+    // The last batch holds 300 - 4*64 = 44 keys, padded to 64 by repeating the last one.
+    let last = pk.last().unwrap();
+    assert_eq!(last.keys.len(), 44);
+    let params = sql_params(last).1;
+    assert_eq!(params[params.len() - 2..], params[2 * 43..2 * 44]);
+}
+
+#[test]
+fn identifiers_are_quoted_and_values_never_spliced() {
+    let t = Table {
+        db: "we`ird".into(),
+        name: "t`1".into(),
+        engine: None,
+        columns: vec![col("i`d", "varchar"), col("v", "int")],
+        indexes: vec![index("PRIMARY", &[0], true)],
+        version: 0,
+    };
+    let mut schema = Schema::new();
+    schema.insert(t.clone());
+    let evil = "x') OR 1=1; DROP TABLE t; --";
+    let ev = event(
+        &t,
+        RowsKind::Delete,
+        vec![full(vec![s(evil), Value::Int(1)])],
+        vec![],
+    );
+    let (probes, _) = run(&schema, &[ev], RowProbeConfig::default());
+    let (sql, params) = sql_params(&probes[0].1);
+    assert_eq!(
+        sql,
+        "SELECT `v` FROM `we``ird`.`t``1` FORCE INDEX (PRIMARY) WHERE `i``d` IN (?)"
+    );
+    assert_eq!(params, &[s(evil)]);
+}
