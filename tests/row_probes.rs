@@ -619,3 +619,165 @@ fn identifiers_are_quoted_and_values_never_spliced() {
     );
     assert_eq!(params, &[s(evil)]);
 }
+
+mod planner {
+    use super::*;
+    use relay_prefetch::event::{Event, EventBody, Statement, Transaction};
+    use relay_prefetch::plan::{Mode, RowKey, Skip};
+    use relay_prefetch::rewrite::planner::{Planner, StatementPlan, StatementPlanner};
+
+    /// Stands in for the statement rewriter: "DDL t" is DDL on db.t, anything else one probe.
+    struct FakeStatements;
+
+    impl StatementPlanner for FakeStatements {
+        fn plan_statement(&mut self, st: &Statement, _schema: &Schema) -> StatementPlan {
+            if let Some(t) = st.sql.strip_prefix("DDL ") {
+                return StatementPlan {
+                    skip: Some(Skip {
+                        reason: SkipReason::Ddl,
+                        detail: st.sql.clone(),
+                    }),
+                    ddl_tables: vec![("db".into(), t.into())],
+                    ..StatementPlan::default()
+                };
+            }
+            StatementPlan {
+                probes: vec![Probe {
+                    table: "db.comp".into(),
+                    index: String::new(),
+                    phase: 1,
+                    sql: ProbeSql::Text(format!("SELECT 1 /* {} */", st.sql)),
+                    keys: vec![],
+                    row_keys: vec![],
+                    follow_up: None,
+                }],
+                applier_keys: vec![RowKey {
+                    table: Arc::from("db.comp"),
+                    pk: None,
+                }],
+                ..StatementPlan::default()
+            }
+        }
+    }
+
+    fn ev(offset: u64, body: EventBody) -> Event {
+        Event {
+            pos: pos(offset),
+            len: 10,
+            type_code: 0,
+            timestamp: 0,
+            server_id: 1,
+            log_pos: 0,
+            body,
+        }
+    }
+
+    fn query(offset: u64, sql: &str) -> Event {
+        ev(
+            offset,
+            EventBody::Query(Statement {
+                db: Some("db".into()),
+                sql: sql.into(),
+                ..Statement::default()
+            }),
+        )
+    }
+
+    fn txn(seq: u64, events: Vec<Event>) -> Transaction {
+        Transaction {
+            seq,
+            gtid: None,
+            start: pos(seq * 1000),
+            end: pos(seq * 1000 + 999),
+            events,
+        }
+    }
+
+    fn delete(t: &Table, offset: u64, b: i64) -> Event {
+        let row = full(vec![s("a"), Value::Int(b), Value::Int(b % 3), s("c")]);
+        ev(
+            offset,
+            EventBody::Rows(event(t, RowsKind::Delete, vec![row], vec![])),
+        )
+    }
+
+    fn planner(max_txns: usize) -> Planner {
+        let config = RowProbeConfig {
+            max_txns_per_group: max_txns,
+            ..RowProbeConfig::default()
+        };
+        Planner::with_statements(Mode::Rollback, config, Box::new(FakeStatements))
+    }
+
+    #[test]
+    fn one_transaction_statements_and_rows_with_positions() {
+        let t = composite();
+        let mut schema = Schema::new();
+        schema.insert(t.clone());
+        let x = txn(
+            1,
+            vec![
+                query(1010, "BEGIN"),
+                query(1020, "UPDATE comp SET c = 1"),
+                delete(&t, 1030, 1),
+                delete(&t, 1040, 2),
+            ],
+        );
+        let d = planner(1).plan_detailed(&x, &schema);
+        assert_eq!(d.plan.probes.len(), 3, "{:?}", d.plan.probes);
+        assert_eq!(d.positions.len(), 3);
+        assert_eq!(d.positions[0].offset, 1020);
+        // Row probes stay plain SELECTs even in rollback mode; both rows in one probe per index.
+        assert_eq!(d.positions[1].offset, 1030);
+        assert_eq!(d.plan.probes[1].keys.len(), 2);
+        assert!(matches!(d.plan.probes[1].sql, ProbeSql::Prepared { .. }));
+        assert_eq!(d.plan.applier_keys.len(), 3);
+        assert!(d.plan.skips.is_empty(), "BEGIN is not a counted skip");
+        assert_eq!(d.plan.session.db.as_deref(), Some("db"));
+    }
+
+    #[test]
+    fn row_keys_of_neighbouring_transactions_merge_into_the_earliest_plan() {
+        let t = composite();
+        let mut schema = Schema::new();
+        schema.insert(t.clone());
+        let txns: Vec<Transaction> = (0..10)
+            .map(|i| txn(i, vec![delete(&t, i * 1000 + 10, i as i64)]))
+            .collect();
+        let plans = planner(4).plan_batch(&txns, &schema);
+        assert_eq!(plans.len(), 10);
+        let with_probes: Vec<u64> = plans
+            .iter()
+            .filter(|p| !p.probes.is_empty())
+            .map(|p| p.seq)
+            .collect();
+        assert_eq!(with_probes, vec![0, 4, 8]);
+        let pk_keys: usize = plans
+            .iter()
+            .flat_map(|p| &p.probes)
+            .filter(|p| p.index == "PRIMARY")
+            .map(|p| p.keys.len())
+            .sum();
+        assert_eq!(pk_keys, 10);
+        assert!(plans.iter().all(|p| p.applier_keys.len() == 1));
+    }
+
+    #[test]
+    fn ddl_ends_the_batch_so_the_schema_can_be_reloaded() {
+        let t = composite();
+        let mut schema = Schema::new();
+        schema.insert(t.clone());
+        let txns = vec![
+            txn(0, vec![delete(&t, 10, 1)]),
+            txn(1, vec![query(1010, "DDL comp")]),
+            txn(2, vec![delete(&t, 2010, 2)]),
+        ];
+        let plans = planner(64).plan_batch(&txns, &schema);
+        assert_eq!(plans.len(), 2);
+        assert_eq!(
+            plans[1].ddl_tables,
+            vec![("db".to_string(), "comp".to_string())]
+        );
+        assert_eq!(plans[0].probes.len(), 2, "flushed before the DDL");
+    }
+}

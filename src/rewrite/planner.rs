@@ -1,0 +1,208 @@
+//! Transactions → [`Plan`]s: the rewrite stage's entry point for the daemon and `inspect --plan`.
+//!
+//! Statement events go to a [`StatementPlanner`] (the statement rewriter) with the event's default
+//! database; rows events go to the [`RowProbeBuilder`]. Row events become plain key-lookup
+//! SELECTs in **every** mode: a rows event cannot be turned back into the DML text the locking
+//! modes replay, and a plain consistent read takes no row locks, so it can never hold a lock the
+//! applier needs.
+//!
+//! Cross-transaction batching: [`Planner::plan_batch`] merges the row keys of up to
+//! `max_txns_per_group` consecutive transactions (or `max_keys_per_group` keys) into one probe
+//! set attached to the group's earliest plan, so one round trip covers many transactions and the
+//! probes run as early as the oldest of them. A transaction with DDL ends the batch, so the
+//! caller can reload the schema before planning further.
+//!
+//! This module owns no SQL parsing and no key logic of its own; it only routes events and
+//! assembles plans.
+
+use crate::event::{EventBody, Position, Statement, Transaction};
+use crate::plan::{Mode, Plan, Probe, RowKey, Session, Skip};
+use crate::rewrite::rows::{RowProbeBuilder, RowProbeConfig, RowsOutcome};
+use crate::schema::Schema;
+
+/// What the statement rewriter produces for one statement, in the planner's terms.
+#[derive(Debug, Default)]
+pub struct StatementPlan {
+    /// Probes for the statement.
+    pub probes: Vec<Probe>,
+    /// Why nothing was produced, when nothing was.
+    pub skip: Option<Skip>,
+    /// Row keys the applier touches (table keys when rows are not known).
+    pub applier_keys: Vec<RowKey>,
+    /// `(db, table)` whose definition the statement changes (DDL).
+    pub ddl_tables: Vec<(String, String)>,
+}
+
+/// The statement half of planning (implemented by the statement rewriter).
+pub trait StatementPlanner: Send {
+    /// Plan one statement event.
+    fn plan_statement(&mut self, statement: &Statement, schema: &Schema) -> StatementPlan;
+}
+
+/// A plan with the relay position each probe was derived from (`probes[i]` ↔ `positions[i]`;
+/// for a batched row probe, the first rows event that contributed a key).
+#[derive(Debug, Clone)]
+pub struct DetailedPlan {
+    /// The plan.
+    pub plan: Plan,
+    /// Source event position per probe.
+    pub positions: Vec<Position>,
+}
+
+/// Turns transactions into plans; keeps per-table caches between calls.
+pub struct Planner {
+    mode: Mode,
+    config: RowProbeConfig,
+    statements: Box<dyn StatementPlanner>,
+    rows: RowProbeBuilder,
+}
+
+impl Planner {
+    /// A planner for `mode` with the given statement rewriter and row batching bounds.
+    pub fn with_statements(
+        mode: Mode,
+        config: RowProbeConfig,
+        statements: Box<dyn StatementPlanner>,
+    ) -> Self {
+        Planner {
+            mode,
+            config,
+            statements,
+            rows: RowProbeBuilder::new(config),
+        }
+    }
+
+    /// The mode statements are rewritten for.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Plan one transaction; its row keys are batched within the transaction only.
+    pub fn plan(&mut self, txn: &Transaction, schema: &Schema) -> Plan {
+        self.plan_detailed(txn, schema).plan
+    }
+
+    /// [`Planner::plan`] with each probe's source position.
+    pub fn plan_detailed(&mut self, txn: &Transaction, schema: &Schema) -> DetailedPlan {
+        let mut d = self.plan_events(txn, schema);
+        append(&mut d, self.rows.flush());
+        d
+    }
+
+    /// Plan consecutive transactions, merging row keys across them (see the module doc).
+    /// Returns plans for a prefix of `txns`: it stops after the first transaction with
+    /// [`Plan::ddl_tables`], so the caller can reload those tables before planning the rest.
+    pub fn plan_batch(&mut self, txns: &[Transaction], schema: &Schema) -> Vec<Plan> {
+        self.plan_batch_detailed(txns, schema)
+            .into_iter()
+            .map(|d| d.plan)
+            .collect()
+    }
+
+    /// [`Planner::plan_batch`] with each probe's source position.
+    pub fn plan_batch_detailed(
+        &mut self,
+        txns: &[Transaction],
+        schema: &Schema,
+    ) -> Vec<DetailedPlan> {
+        let mut out: Vec<DetailedPlan> = Vec::with_capacity(txns.len());
+        let mut group_head = 0;
+        for txn in txns {
+            let d = self.plan_events(txn, schema);
+            let ddl = !d.plan.ddl_tables.is_empty();
+            out.push(d);
+            let ready = self.rows.take_ready();
+            append(&mut out[group_head], ready);
+            let group_len = out.len() - group_head;
+            if ddl
+                || group_len >= self.config.max_txns_per_group
+                || self.rows.pending_keys() >= self.config.max_keys_per_group
+            {
+                let flushed = self.rows.flush();
+                append(&mut out[group_head], flushed);
+                group_head = out.len();
+            }
+            if ddl {
+                break;
+            }
+        }
+        if group_head < out.len() {
+            let flushed = self.rows.flush();
+            append(&mut out[group_head], flushed);
+        }
+        out
+    }
+
+    /// Statements planned, row keys left pending in the builder.
+    fn plan_events(&mut self, txn: &Transaction, schema: &Schema) -> DetailedPlan {
+        let mut plan = Plan {
+            seq: txn.seq,
+            start: txn.start.clone(),
+            end: txn.end.clone(),
+            session: Session::default(),
+            probes: Vec::new(),
+            applier_keys: Vec::new(),
+            skips: Vec::new(),
+            ddl_tables: Vec::new(),
+        };
+        let mut positions = Vec::new();
+        let mut rows_out = RowsOutcome::default();
+        let mut have_session = false;
+        for ev in &txn.events {
+            match &ev.body {
+                EventBody::Query(st) if is_transaction_control(&st.sql) => {}
+                EventBody::Query(st) => {
+                    if !have_session {
+                        plan.session = session_of(st);
+                        have_session = true;
+                    }
+                    let sp = self.statements.plan_statement(st, schema);
+                    positions.extend(std::iter::repeat_n(ev.pos.clone(), sp.probes.len()));
+                    plan.probes.extend(sp.probes);
+                    plan.skips.extend(sp.skip);
+                    plan.applier_keys.extend(sp.applier_keys);
+                    plan.ddl_tables.extend(sp.ddl_tables);
+                }
+                EventBody::Rows(rows) => {
+                    self.rows.add_event(rows, &ev.pos, schema, &mut rows_out);
+                }
+                _ => {}
+            }
+        }
+        plan.skips.append(&mut rows_out.skips);
+        plan.applier_keys.append(&mut rows_out.applier_keys);
+        for t in rows_out.stale {
+            if !plan.ddl_tables.contains(&t) {
+                plan.ddl_tables.push(t);
+            }
+        }
+        DetailedPlan { plan, positions }
+    }
+}
+
+fn append(d: &mut DetailedPlan, probes: Vec<(Position, Probe)>) {
+    for (pos, probe) in probes {
+        d.positions.push(pos);
+        d.plan.probes.push(probe);
+    }
+}
+
+/// BEGIN / COMMIT / ROLLBACK / XA …: the grouper's business, nothing to plan or count.
+fn is_transaction_control(sql: &str) -> bool {
+    let w = sql.trim_start();
+    let word = w
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    ["BEGIN", "COMMIT", "ROLLBACK", "XA"]
+        .iter()
+        .any(|k| word.eq_ignore_ascii_case(k))
+}
+
+fn session_of(st: &Statement) -> Session {
+    Session {
+        db: st.db.clone(),
+        sql_mode: st.context.sql_mode,
+        charset: st.context.charset,
+    }
+}
