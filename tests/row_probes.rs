@@ -140,6 +140,10 @@ fn check_probe(p: &Probe) {
     assert!(!sql.contains(';'), "{sql}");
     assert_eq!(sql.matches('?').count(), params.len(), "{sql}");
     assert!(sql.contains("FORCE INDEX"), "{sql}");
+    // The statement rewriter's guard: exactly one plain read-only SELECT.
+    if let Err(e) = relay_prefetch::rewrite::guard::check_select(sql) {
+        panic!("guard rejected {sql}: {e}");
+    }
 }
 
 /// t(a varchar, b int, k int, c varchar, PRIMARY(a,b), KEY k_1(k))

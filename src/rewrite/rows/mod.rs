@@ -200,6 +200,35 @@ impl RowProbeBuilder {
     }
 }
 
+/// Which columns of `table` the builder reads: every column of the clustered key and of every
+/// probed secondary index. The event decoder can skip the others (`event::ColumnSelector`),
+/// which is most of a wide row's decode cost.
+pub fn needed_columns(table: &Arc<Table>) -> Vec<bool> {
+    let info = TableInfo::new(table.clone());
+    let mut need = vec![false; table.columns.len()];
+    for ix in &info.indexes {
+        for &(c, _) in &ix.key_cols {
+            if let Some(n) = need.get_mut(c) {
+                *n = true;
+            }
+        }
+    }
+    need
+}
+
+/// A column selector for the event decoder over a fixed schema: decode the columns
+/// [`needed_columns`] names; nothing for tables the builder will skip anyway (not in the schema,
+/// column count differs, no clustered key).
+pub fn column_selector(schema: Arc<Schema>) -> crate::event::ColumnSelector {
+    Arc::new(move |map: &crate::event::TableMap| {
+        let skip_all = Some(vec![false; map.columns.len()]);
+        match schema.get(&map.db, &map.table) {
+            Some(t) if t.columns.len() == map.columns.len() => Some(needed_columns(t)),
+            _ => skip_all,
+        }
+    })
+}
+
 fn skip(reason: SkipReason, detail: String) -> Skip {
     Skip { reason, detail }
 }
