@@ -123,6 +123,15 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Copy an existing datadir `from` (a stopped server's) to `to` (which must not exist yet).
+pub fn copy_from(from: &Path, to: &Path) -> Result<()> {
+    copy_tree(from, to).map_err(io(format!(
+        "copying datadir {} to {}",
+        from.display(),
+        to.display()
+    )))
+}
+
 /// Create a freshly bootstrapped datadir at `datadir` (which must not exist yet).
 pub fn create(bins: &Binaries, datadir: &Path) -> Result<()> {
     let template = match template(bins) {

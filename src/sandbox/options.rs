@@ -36,6 +36,9 @@ pub struct ServerOptions {
     pub extra_cnf: Vec<String>,
     /// Keep the server's directory when it is dropped (for post-mortems and `demo --keep`).
     pub keep_dir: bool,
+    /// Start from a copy of this (cleanly shut down) datadir instead of a freshly bootstrapped
+    /// one: benchmarks restore a loaded data set plus a relay-log backlog this way.
+    pub datadir_from: Option<PathBuf>,
 }
 
 impl Default for ServerOptions {
@@ -54,6 +57,7 @@ impl Default for ServerOptions {
             read_only: false,
             extra_cnf: Vec::new(),
             keep_dir: false,
+            datadir_from: None,
         }
     }
 }

@@ -55,7 +55,10 @@ impl Server {
             root: dir.path().to_path_buf(),
         };
         fs::create_dir_all(layout.tmpdir()).map_err(io("creating the server tmpdir"))?;
-        datadir::create(&bins, &layout.datadir())?;
+        match &opts.datadir_from {
+            Some(from) => datadir::copy_from(from, &layout.datadir())?,
+            None => datadir::create(&bins, &layout.datadir())?,
+        }
         let mut server = Server {
             opts,
             layout,
