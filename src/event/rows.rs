@@ -49,7 +49,11 @@ pub(crate) fn head(body: &[u8], id_len: usize, v2: bool, kind: RowsKind) -> DRes
                 .ok_or_else(|| Short::new("bad v2 extra-data length"))?,
         )?;
     }
-    let width = c.lenenc_len()?;
+    let width = c.lenenc()?;
+    if width > 8 * c.remaining() as u64 {
+        return Err(Short::new(format!("rows event claims {width} columns")));
+    }
+    let width = width as usize;
     let present = c.take(width.div_ceil(8))?;
     let present_after = if kind == RowsKind::Update {
         c.take(width.div_ceil(8))?

@@ -20,6 +20,9 @@ mod file;
 pub mod header;
 mod reader;
 mod source;
+pub mod synth;
+#[cfg(test)]
+mod tests;
 
 pub use fde::FormatDescription;
 pub use header::Header;

@@ -1,0 +1,238 @@
+//! Reader behaviour on hand-built files: live tail, corruption and resynchronisation, rotation
+//! with a transaction split across files, purge while reading, start positions.
+
+use std::path::{Path, PathBuf};
+
+use super::synth::{BinlogWriter, SynthCol, SynthVal};
+use super::*;
+use crate::error::ErrorKind;
+use crate::event::{EventBody, StreamOutcome, TransactionStream, Value};
+
+const COLS: [SynthCol; 2] = [SynthCol::Int, SynthCol::Varchar];
+
+fn row(i: i32, s: &str) -> Vec<SynthVal> {
+    vec![SynthVal::Int(i), SynthVal::Str(s.into())]
+}
+
+/// One full MariaDB-style transaction; returns the offset of its rows event.
+fn tx(w: &mut BinlogWriter, seq: u64) -> u64 {
+    w.gtid(seq)
+        .query("db", "BEGIN")
+        .table_map(7, "db", "t", &COLS);
+    let rows_at = w.offset();
+    w.write_rows(7, &COLS, &[row(seq as i32, "x")]).xid(seq);
+    rows_at
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn event(out: ReadOutcome) -> RawEvent {
+    match out {
+        ReadOutcome::Event(e) => e,
+        other => panic!("expected an event, got {other:?}"),
+    }
+}
+
+fn error(out: ReadOutcome) -> crate::Error {
+    match out {
+        ReadOutcome::Error(e) => e,
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
+
+#[test]
+fn partial_tail_is_pending_then_the_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = BinlogWriter::new(true);
+    w.gtid(1);
+    let q_at = w.offset() as usize;
+    w.query("db", "BEGIN");
+    let full = w.bytes().to_vec();
+    let p = write(dir.path(), "relay.000001", &full[..q_at + 10]);
+    let mut r = Reader::open(RelaySource::Files(vec![p.clone()]), None, true).unwrap();
+    assert_eq!(
+        event(r.next()).header.type_code,
+        header::code::FORMAT_DESCRIPTION
+    );
+    assert_eq!(event(r.next()).header.type_code, header::code::MARIA_GTID);
+    assert!(matches!(r.next(), ReadOutcome::Pending));
+    assert!(matches!(r.next(), ReadOutcome::Pending));
+    assert_eq!(r.position().unwrap().offset, q_at as u64);
+    std::fs::write(&p, &full).unwrap();
+    let q = event(r.next());
+    assert_eq!((q.pos.offset, q.header.type_code), (q_at as u64, 2));
+    assert!(matches!(r.next(), ReadOutcome::Pending));
+}
+
+#[test]
+fn truncated_tail_without_follow_is_an_error_naming_file_and_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = BinlogWriter::new(true);
+    let at = w.offset() as usize;
+    w.gtid(1);
+    let p = write(dir.path(), "relay.000001", &w.bytes()[..at + 5]);
+    let mut r = Reader::open(RelaySource::Files(vec![p]), None, false).unwrap();
+    event(r.next());
+    let e = error(r.next());
+    assert_eq!(e.kind(), ErrorKind::Truncated);
+    assert!(e.to_string().contains(&format!("relay.000001:{at}")), "{e}");
+    assert!(matches!(r.next(), ReadOutcome::End));
+}
+
+#[test]
+fn checksum_mismatch_resyncs_at_next_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = BinlogWriter::new(true);
+    let bad_at = tx(&mut w, 1);
+    let second = w.offset();
+    tx(&mut w, 2);
+    let mut bytes = w.bytes().to_vec();
+    bytes[bad_at as usize + 25] ^= 0x40;
+    let p = write(dir.path(), "relay.000001", &bytes);
+    let mut r = Reader::open(RelaySource::Files(vec![p.clone()]), None, false).unwrap();
+    for _ in 0..4 {
+        event(r.next()); // FDE, GTID, BEGIN, TABLE_MAP
+    }
+    let e = error(r.next());
+    assert_eq!(e.kind(), ErrorKind::Checksum);
+    assert!(
+        e.to_string().contains(&format!("relay.000001:{bad_at}")),
+        "{e}"
+    );
+    let g = event(r.next());
+    assert_eq!(
+        (g.pos.offset, g.header.type_code),
+        (second, header::code::MARIA_GTID)
+    );
+
+    // The transaction stream drops the broken transaction and delivers the next one whole.
+    let mut s = TransactionStream::open(RelaySource::Files(vec![p]), None, false).unwrap();
+    assert!(matches!(s.next(), StreamOutcome::Error(_)));
+    let StreamOutcome::Transaction(t) = s.next() else {
+        panic!("expected transaction 2")
+    };
+    assert_eq!(t.gtid.unwrap().to_string(), "0-1-2");
+    assert_eq!(t.seq, 0);
+    assert!(matches!(s.next(), StreamOutcome::End));
+}
+
+#[test]
+fn impossible_length_is_corrupt_and_resyncs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = BinlogWriter::new(false);
+    let bad_at = tx(&mut w, 1) as usize;
+    let second = w.offset();
+    tx(&mut w, 2);
+    let mut bytes = w.bytes().to_vec();
+    bytes[bad_at + 9..bad_at + 13].copy_from_slice(&5u32.to_le_bytes());
+    let p = write(dir.path(), "relay.000001", &bytes);
+    let mut r = Reader::open(RelaySource::Files(vec![p]), None, false).unwrap();
+    for _ in 0..4 {
+        event(r.next());
+    }
+    assert_eq!(error(r.next()).kind(), ErrorKind::Corrupt);
+    assert_eq!(event(r.next()).pos.offset, second);
+}
+
+#[test]
+fn transaction_split_across_rotation_keeps_its_table_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = BinlogWriter::new(true);
+    a.gtid(5)
+        .query("db", "BEGIN")
+        .table_map(7, "db", "t", &COLS);
+    a.rotate("relay.000002");
+    let mut b = BinlogWriter::new(true);
+    b.write_rows(7, &COLS, &[row(42, "hello")]).xid(9);
+    write(dir.path(), "relay.000001", a.bytes());
+    let p2 = write(dir.path(), "relay.000002", b.bytes());
+    let idx = write(
+        dir.path(),
+        "relay.index",
+        b"./relay.000001\n./relay.000002\n",
+    );
+    let mut s = TransactionStream::open(RelaySource::Index(idx), None, false).unwrap();
+    let StreamOutcome::Transaction(t) = s.next() else {
+        panic!("expected a transaction")
+    };
+    assert_eq!(t.end.file.as_ref(), p2.display().to_string());
+    assert_eq!(t.end.offset, b.offset());
+    let rows = t
+        .events
+        .iter()
+        .find_map(|e| match &e.body {
+            EventBody::Rows(r) => Some(r),
+            _ => None,
+        })
+        .expect("rows event");
+    assert_eq!(rows.after[0].values[0], Some(Value::Int(42)));
+    assert_eq!(
+        rows.after[0].values[1],
+        Some(Value::Bytes(b"hello".to_vec()))
+    );
+    assert!(matches!(s.next(), StreamOutcome::End));
+}
+
+#[test]
+fn purged_file_is_finished_then_the_index_is_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = BinlogWriter::new(true);
+    tx(&mut a, 1);
+    a.rotate("relay.000002");
+    let mut b = BinlogWriter::new(true);
+    tx(&mut b, 2);
+    let p1 = write(dir.path(), "relay.000001", a.bytes());
+    write(dir.path(), "relay.000002", b.bytes());
+    let idx = write(
+        dir.path(),
+        "relay.index",
+        b"./relay.000001\n./relay.000002\n",
+    );
+    let mut s = TransactionStream::open(RelaySource::Index(idx.clone()), None, true).unwrap();
+    let StreamOutcome::Transaction(t1) = s.next() else {
+        panic!("tx 1")
+    };
+    // The server purges relay.000001 while we are still inside it.
+    std::fs::remove_file(&p1).unwrap();
+    std::fs::write(&idx, "./relay.000002\n").unwrap();
+    let StreamOutcome::Transaction(t2) = s.next() else {
+        panic!("tx 2")
+    };
+    assert_eq!(
+        (t1.gtid.unwrap().to_string(), t2.gtid.unwrap().to_string()),
+        ("0-1-1".into(), "0-1-2".into())
+    );
+    assert!(matches!(s.next(), StreamOutcome::Pending));
+}
+
+#[test]
+fn start_position_seeks_after_reading_the_fde() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = BinlogWriter::new(true);
+    tx(&mut w, 1);
+    let second = w.offset();
+    tx(&mut w, 2);
+    let p = write(dir.path(), "relay.000001", w.bytes());
+    let src = RelaySource::Files(vec![p.clone()]);
+    let start = parse_position(&format!("relay.000001:{second}")).unwrap();
+    let mut r = Reader::open(src.clone(), Some(start), false).unwrap();
+    let g = event(r.next());
+    assert_eq!((g.pos.offset, g.fde.checksum), (second, true));
+    let bad = parse_position(&format!("{}:{}", p.display(), second + 1)).unwrap();
+    let e = Reader::open(src, Some(bad), false).err().unwrap();
+    assert!(e.to_string().contains("not an event boundary"), "{e}");
+}
+
+#[test]
+fn bad_magic_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "x.000001", b"hello world, not a binlog");
+    let mut r = Reader::open(RelaySource::Files(vec![p]), None, false).unwrap();
+    let e = error(r.next());
+    assert!(e.to_string().contains("x.000001:0"), "{e}");
+    assert!(matches!(r.next(), ReadOutcome::End));
+}
