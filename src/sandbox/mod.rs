@@ -47,7 +47,8 @@ pub struct SandboxOptions {
     pub max_relay_log_size: Option<u64>,
     /// Primary `max_binlog_size` in bytes.
     pub max_binlog_size: Option<u64>,
-    /// Give the replica a binary log too (`log_bin` + `log_slave_updates`).
+    /// Give the replica a binary log too (`log_bin` + `log_slave_updates`). MariaDB's replica
+    /// then also asks for ANNOTATE_ROWS events, so they appear in its relay log.
     pub replica_log_bin: bool,
     /// Extra my.cnf lines for the primary.
     pub primary_extra_cnf: Vec<String>,
