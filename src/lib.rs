@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod daemon;
 pub mod error;
 pub mod event;
 pub mod exec;

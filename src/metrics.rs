@@ -1,1 +1,519 @@
-//! Every counter and gauge in one place; Prometheus text exposition.
+//! Every counter and gauge in one place (one `Arc<Metrics>` handed to each stage; no global
+//! state), their Prometheus text exposition, and a tiny `std::net` HTTP endpoint serving it.
+//! Stages only increment; this module owns names, help texts and rendering.
+
+use std::fmt::Write as _;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::daemon::Shutdown;
+use crate::error::{Error, ErrorKind, Result};
+use crate::exec::Outcome;
+use crate::plan::SkipReason;
+
+/// A monotonically increasing count.
+#[derive(Debug, Default)]
+pub struct Counter(AtomicU64);
+
+impl Counter {
+    /// Add one.
+    pub fn inc(&self) {
+        self.0.fetch_add(1, Relaxed);
+    }
+    /// Add `n`.
+    pub fn add(&self, n: u64) {
+        self.0.fetch_add(n, Relaxed);
+    }
+    /// Current value.
+    pub fn get(&self) -> u64 {
+        self.0.load(Relaxed)
+    }
+}
+
+/// A value that goes up and down.
+#[derive(Debug, Default)]
+pub struct Gauge(AtomicI64);
+
+impl Gauge {
+    /// Set.
+    pub fn set(&self, v: i64) {
+        self.0.store(v, Relaxed);
+    }
+    /// Current value.
+    pub fn get(&self) -> i64 {
+        self.0.load(Relaxed)
+    }
+}
+
+/// A floating-point gauge (f64 bits in an atomic).
+#[derive(Debug, Default)]
+pub struct GaugeF(AtomicU64);
+
+impl GaugeF {
+    /// Set.
+    pub fn set(&self, v: f64) {
+        self.0.store(v.to_bits(), Relaxed);
+    }
+    /// Current value.
+    pub fn get(&self) -> f64 {
+        f64::from_bits(self.0.load(Relaxed))
+    }
+}
+
+/// Why the scheduler dropped a probe it had accepted (planner skips are [`SkipReason`]s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DropReason {
+    /// Within `min_ahead` of the applier when its turn came (DESIGN §5 rule 1).
+    TooLate,
+    /// The applier had already passed its transaction (skip forward).
+    BehindApplier,
+    /// Locking mode: it would hold a key the applier is about to touch (rule 3).
+    ApplierConflict,
+    /// The daemon was stopping.
+    Shutdown,
+}
+
+impl DropReason {
+    /// Every reason, in label order.
+    pub const ALL: [DropReason; 4] = [
+        DropReason::TooLate,
+        DropReason::BehindApplier,
+        DropReason::ApplierConflict,
+        DropReason::Shutdown,
+    ];
+    /// Metric label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropReason::TooLate => "too_late",
+            DropReason::BehindApplier => "behind_applier",
+            DropReason::ApplierConflict => "applier_conflict",
+            DropReason::Shutdown => "shutdown",
+        }
+    }
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The registry. Fields are public so stages increment directly; all are atomics.
+#[derive(Debug)]
+pub struct Metrics {
+    /// Relay-log events read.
+    pub events_read: Counter,
+    /// Transactions read.
+    pub transactions_read: Counter,
+    /// Transactions read but not planned (applier not lagging, or already passed by the applier).
+    pub transactions_not_planned: Counter,
+    /// Unreadable input (corrupt relay data, planner errors) logged and stepped over.
+    pub bad_input: Counter,
+    /// Probes handed to the scheduler (phase 1 and phase 2).
+    pub probes_submitted: Counter,
+    probes_by_outcome: Vec<Counter>,
+    skipped: Vec<Counter>,
+    dropped: Vec<Counter>,
+    /// Probes not run because every key they read was already probed or in flight earlier in
+    /// the window (first touch wins).
+    pub probes_deduplicated: Counter,
+    /// Key tuples deduplicated (inside deduplicated and partially deduplicated probes).
+    pub keys_deduplicated: Counter,
+    /// Probes that waited for an earlier probe on the same row key (never two at once).
+    pub conflicts_waited: Counter,
+    /// Worker reconnects after a lost connection.
+    pub reconnects: Counter,
+    /// Transactions whose probes all finished before the applier reached them.
+    pub txns_hit: Counter,
+    /// Transactions with probes that had not all finished when the applier reached them.
+    pub txns_missed: Counter,
+    /// Transactions that produced no probe.
+    pub txns_without_probes: Counter,
+    /// Transactions between the applier and the newest planned transaction.
+    pub ahead_txns: Gauge,
+    /// Source-time seconds between the applier and the newest planned transaction.
+    pub ahead_secs: Gauge,
+    /// Probes queued or running.
+    pub probes_pending: Gauge,
+    /// 1 while prefetching, 0 while idle (applier not lagging).
+    pub active: Gauge,
+    /// Applier rate, transactions per second.
+    pub apply_tps: GaugeF,
+    /// Applier rate, events per second.
+    pub apply_eps: GaugeF,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let n = |k: usize| (0..k).map(|_| Counter::default()).collect::<Vec<_>>();
+        Metrics {
+            events_read: Counter::default(),
+            transactions_read: Counter::default(),
+            transactions_not_planned: Counter::default(),
+            bad_input: Counter::default(),
+            probes_submitted: Counter::default(),
+            probes_by_outcome: n(Outcome::ALL.len()),
+            skipped: n(SkipReason::ALL.len()),
+            dropped: n(DropReason::ALL.len()),
+            probes_deduplicated: Counter::default(),
+            keys_deduplicated: Counter::default(),
+            conflicts_waited: Counter::default(),
+            reconnects: Counter::default(),
+            txns_hit: Counter::default(),
+            txns_missed: Counter::default(),
+            txns_without_probes: Counter::default(),
+            ahead_txns: Gauge::default(),
+            ahead_secs: Gauge::default(),
+            probes_pending: Gauge::default(),
+            active: Gauge::default(),
+            apply_tps: GaugeF::default(),
+            apply_eps: GaugeF::default(),
+        }
+    }
+}
+
+impl Metrics {
+    /// A fresh registry.
+    pub fn new() -> Arc<Metrics> {
+        Arc::new(Metrics::default())
+    }
+
+    /// Count a finished probe.
+    pub fn probe(&self, outcome: Outcome) -> &Counter {
+        &self.probes_by_outcome[outcome.index()]
+    }
+
+    /// Counter of planner skips for `reason`.
+    pub fn skipped(&self, reason: SkipReason) -> &Counter {
+        let i = SkipReason::ALL
+            .iter()
+            .position(|r| *r == reason)
+            .expect("SkipReason::ALL lists every reason");
+        &self.skipped[i]
+    }
+
+    /// Counter of scheduler drops for `reason`.
+    pub fn dropped(&self, reason: DropReason) -> &Counter {
+        &self.dropped[reason.index()]
+    }
+
+    /// Probes run, all outcomes.
+    pub fn probes_run(&self) -> u64 {
+        self.probes_by_outcome.iter().map(Counter::get).sum()
+    }
+
+    /// Probes dropped, all reasons.
+    pub fn probes_dropped(&self) -> u64 {
+        self.dropped.iter().map(Counter::get).sum()
+    }
+
+    /// Share of transactions (with probes) whose probes all finished before the applier reached
+    /// them; `None` before any such transaction retired.
+    pub fn hit_rate(&self) -> Option<f64> {
+        let (h, m) = (self.txns_hit.get(), self.txns_missed.get());
+        (h + m > 0).then(|| h as f64 / (h + m) as f64)
+    }
+
+    /// Prometheus text exposition format 0.0.4.
+    pub fn render(&self) -> String {
+        let mut o = String::with_capacity(4096);
+        let c = |o: &mut String, name: &str, help: &str, v: u64| {
+            let _ = writeln!(
+                o,
+                "# HELP relay_prefetch_{name} {help}\n# TYPE relay_prefetch_{name} counter\nrelay_prefetch_{name} {v}"
+            );
+        };
+        let g = |o: &mut String, name: &str, help: &str, v: f64| {
+            let _ = writeln!(
+                o,
+                "# HELP relay_prefetch_{name} {help}\n# TYPE relay_prefetch_{name} gauge\nrelay_prefetch_{name} {v}"
+            );
+        };
+        c(
+            &mut o,
+            "events_read_total",
+            "Relay-log events read.",
+            self.events_read.get(),
+        );
+        c(
+            &mut o,
+            "transactions_read_total",
+            "Transactions read.",
+            self.transactions_read.get(),
+        );
+        c(
+            &mut o,
+            "transactions_not_planned_total",
+            "Transactions read while idle or behind the applier.",
+            self.transactions_not_planned.get(),
+        );
+        c(
+            &mut o,
+            "bad_input_total",
+            "Unreadable relay data or planner failures stepped over.",
+            self.bad_input.get(),
+        );
+        c(
+            &mut o,
+            "probes_submitted_total",
+            "Probes handed to the scheduler.",
+            self.probes_submitted.get(),
+        );
+        let _ = writeln!(
+            o,
+            "# HELP relay_prefetch_probes_run_total Probes run, by outcome.\n# TYPE relay_prefetch_probes_run_total counter"
+        );
+        for oc in Outcome::ALL {
+            let _ = writeln!(
+                o,
+                "relay_prefetch_probes_run_total{{outcome=\"{}\"}} {}",
+                oc.as_str(),
+                self.probe(oc).get()
+            );
+        }
+        let _ = writeln!(
+            o,
+            "# HELP relay_prefetch_skipped_total Statements or rows events that produced no probe, by reason.\n# TYPE relay_prefetch_skipped_total counter"
+        );
+        for r in SkipReason::ALL {
+            let _ = writeln!(
+                o,
+                "relay_prefetch_skipped_total{{reason=\"{}\"}} {}",
+                r.as_str(),
+                self.skipped(*r).get()
+            );
+        }
+        let _ = writeln!(
+            o,
+            "# HELP relay_prefetch_probes_dropped_total Accepted probes the scheduler did not run, by reason.\n# TYPE relay_prefetch_probes_dropped_total counter"
+        );
+        for r in DropReason::ALL {
+            let _ = writeln!(
+                o,
+                "relay_prefetch_probes_dropped_total{{reason=\"{}\"}} {}",
+                r.as_str(),
+                self.dropped(r).get()
+            );
+        }
+        c(
+            &mut o,
+            "probes_deduplicated_total",
+            "Probes whose keys were all probed earlier in the window.",
+            self.probes_deduplicated.get(),
+        );
+        c(
+            &mut o,
+            "keys_deduplicated_total",
+            "Key tuples already probed earlier in the window.",
+            self.keys_deduplicated.get(),
+        );
+        c(
+            &mut o,
+            "conflicts_waited_total",
+            "Probes serialized behind an earlier probe on the same row key.",
+            self.conflicts_waited.get(),
+        );
+        c(
+            &mut o,
+            "conflicts_avoided_total",
+            "Locking-mode probes not run because the applier is about to touch their keys.",
+            self.dropped(DropReason::ApplierConflict).get(),
+        );
+        c(
+            &mut o,
+            "reconnects_total",
+            "Worker reconnects.",
+            self.reconnects.get(),
+        );
+        c(
+            &mut o,
+            "transactions_hit_total",
+            "Transactions whose probes all finished before the applier reached them.",
+            self.txns_hit.get(),
+        );
+        c(
+            &mut o,
+            "transactions_missed_total",
+            "Transactions the applier reached before their probes finished.",
+            self.txns_missed.get(),
+        );
+        c(
+            &mut o,
+            "transactions_without_probes_total",
+            "Transactions that produced no probe.",
+            self.txns_without_probes.get(),
+        );
+        g(
+            &mut o,
+            "hit_rate",
+            "Share of transactions whose probes all finished before the applier reached them.",
+            self.hit_rate().unwrap_or(0.0),
+        );
+        g(
+            &mut o,
+            "ahead_transactions",
+            "Transactions between the applier and the newest planned one.",
+            self.ahead_txns.get() as f64,
+        );
+        g(
+            &mut o,
+            "ahead_seconds",
+            "Source-time seconds between the applier and the newest planned transaction.",
+            self.ahead_secs.get() as f64,
+        );
+        g(
+            &mut o,
+            "probes_pending",
+            "Probes queued or running.",
+            self.probes_pending.get() as f64,
+        );
+        g(
+            &mut o,
+            "active",
+            "1 while prefetching, 0 while idle.",
+            self.active.get() as f64,
+        );
+        g(
+            &mut o,
+            "applier_transactions_per_second",
+            "The applier's measured rate.",
+            self.apply_tps.get(),
+        );
+        g(
+            &mut o,
+            "applier_events_per_second",
+            "The applier's measured rate in events.",
+            self.apply_eps.get(),
+        );
+        if let Some(cpu) = process_cpu_seconds() {
+            g(
+                &mut o,
+                "process_cpu_seconds",
+                "User+system CPU time of this process.",
+                cpu,
+            );
+        }
+        o
+    }
+}
+
+/// User+system CPU seconds of this whole process, from /proc/self/stat (Linux; USER_HZ = 100,
+/// which is what every mainstream Linux kernel exports to user space).
+pub fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+/// A running metrics endpoint.
+pub struct MetricsServer {
+    /// The bound address (useful when the configured port was 0).
+    pub addr: std::net::SocketAddr,
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl MetricsServer {
+    /// Bind `addr` and serve `GET /metrics` (any path) until `shutdown`.
+    pub fn start(addr: &str, metrics: Arc<Metrics>, shutdown: Shutdown) -> Result<MetricsServer> {
+        let listener = TcpListener::bind(addr).map_err(|e| {
+            Error::new(ErrorKind::Config, format!("binding metrics address {addr}")).with_source(e)
+        })?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| Error::new(ErrorKind::Io, "metrics listener address").with_source(e))?;
+        let stop = shutdown.clone();
+        let server = std::thread::Builder::new()
+            .name("metrics".into())
+            .spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.is_triggered() {
+                        break;
+                    }
+                    if let Ok(s) = stream {
+                        // A slow or broken client only affects its own response.
+                        let _ = respond(s, &metrics);
+                    }
+                }
+            })
+            .map_err(|e| Error::new(ErrorKind::Io, "spawning metrics thread").with_source(e))?;
+        // `accept` blocks; wake it with one connection once shutdown is triggered.
+        let waker = std::thread::Builder::new()
+            .name("metrics-waker".into())
+            .spawn(move || {
+                while !shutdown.wait_timeout(Duration::from_secs(3600)) {}
+                let _ = TcpStream::connect_timeout(&local, Duration::from_secs(1));
+            })
+            .map_err(|e| Error::new(ErrorKind::Io, "spawning metrics thread").with_source(e))?;
+        Ok(MetricsServer {
+            addr: local,
+            handles: vec![server, waker],
+        })
+    }
+
+    /// Wait for the threads (after shutdown was triggered).
+    pub fn join(self) {
+        for h in self.handles {
+            let _ = h.join();
+        }
+    }
+}
+
+fn respond(mut s: TcpStream, metrics: &Metrics) -> std::io::Result<()> {
+    s.set_read_timeout(Some(Duration::from_secs(2)))?;
+    s.set_write_timeout(Some(Duration::from_secs(2)))?;
+    let mut buf = [0u8; 2048];
+    let _ = s.read(&mut buf)?;
+    let body = metrics.render();
+    write!(
+        s,
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_every_family() {
+        let m = Metrics::new();
+        m.events_read.add(7);
+        m.probe(Outcome::Timeout).inc();
+        m.skipped(SkipReason::Ddl).add(2);
+        m.txns_hit.add(3);
+        m.txns_missed.add(1);
+        let text = m.render();
+        assert!(text.contains("relay_prefetch_events_read_total 7"));
+        assert!(text.contains("relay_prefetch_probes_run_total{outcome=\"timeout\"} 1"));
+        assert!(text.contains("relay_prefetch_skipped_total{reason=\"ddl\"} 2"));
+        assert!(text.contains("relay_prefetch_hit_rate 0.75"));
+        assert_eq!(m.probes_run(), 1);
+    }
+
+    #[test]
+    fn serves_over_http_and_stops() {
+        let m = Metrics::new();
+        m.transactions_read.add(42);
+        let sd = Shutdown::new();
+        let srv = MetricsServer::start("127.0.0.1:0", m, sd.clone()).unwrap();
+        let mut s = TcpStream::connect(srv.addr).unwrap();
+        s.write_all(b"GET /metrics HTTP/1.0\r\n\r\n").unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        assert!(out.starts_with("HTTP/1.1 200 OK"));
+        assert!(out.contains("relay_prefetch_transactions_read_total 42"));
+        sd.trigger();
+        srv.join();
+    }
+
+    #[test]
+    fn cpu_seconds_readable() {
+        assert!(process_cpu_seconds().is_some_and(|s| s >= 0.0));
+    }
+}

@@ -1,1 +1,208 @@
-//! How far ahead of the applier to run, when to idle, when to skip forward.
+//! How far ahead of the applier to run, when to idle, and the applier's measured rate:
+//! collectors (a [`RateMeter`] fed from retired transactions, the replica status) → a decider
+//! ([`Throttle::decide`]) → consumers (the scheduler's window limits, the daemon's reader).
+//! Policy only: nothing here touches a connection or a queue.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+use crate::replica::ReplicaStatus;
+
+/// Applier rate from counts observed over time: an exponentially weighted moving average over
+/// intervals of at least `min_interval`, so 20 ms polls do not make a jumpy rate.
+#[derive(Debug, Clone)]
+pub struct RateMeter {
+    min_interval: Duration,
+    start: Option<Instant>,
+    txns: u64,
+    events: u64,
+    /// Smoothed (transactions/s, events/s).
+    rate: Option<(f64, f64)>,
+}
+
+impl RateMeter {
+    /// A meter averaging over at least `min_interval`.
+    pub fn new(min_interval: Duration) -> RateMeter {
+        RateMeter {
+            min_interval,
+            start: None,
+            txns: 0,
+            events: 0,
+            rate: None,
+        }
+    }
+
+    /// Record `txns` transactions / `events` events applied, observed at `now`.
+    pub fn record(&mut self, txns: u64, events: u64, now: Instant) {
+        let start = *self.start.get_or_insert(now);
+        self.txns += txns;
+        self.events += events;
+        let dt = now.duration_since(start);
+        if dt >= self.min_interval {
+            let secs = dt.as_secs_f64();
+            let sample = (self.txns as f64 / secs, self.events as f64 / secs);
+            self.rate = Some(match self.rate {
+                None => sample,
+                Some((t, e)) => (0.5 * t + 0.5 * sample.0, 0.5 * e + 0.5 * sample.1),
+            });
+            self.start = Some(now);
+            self.txns = 0;
+            self.events = 0;
+        }
+    }
+
+    /// Smoothed (transactions/s, events/s), once one interval has passed.
+    pub fn rate(&self) -> Option<(f64, f64)> {
+        self.rate
+    }
+}
+
+/// The window limits the scheduler enforces, adjustable at run time (atomics: the throttle
+/// writes, the reader thread reads).
+#[derive(Debug)]
+pub struct Limits {
+    /// Transactions ahead of the applier.
+    pub max_ahead_txns: AtomicU64,
+    /// Source-time seconds ahead of the applier.
+    pub max_ahead_secs: AtomicU64,
+    /// Estimated pages touched by queued and running probes.
+    pub max_pages: AtomicU64,
+}
+
+impl Limits {
+    /// Fixed limits.
+    pub fn new(txns: u64, secs: u64, pages: u64) -> Limits {
+        Limits {
+            max_ahead_txns: AtomicU64::new(txns.max(1)),
+            max_ahead_secs: AtomicU64::new(secs.max(1)),
+            max_pages: AtomicU64::new(pages.max(1)),
+        }
+    }
+
+    /// Current (txns, secs, pages).
+    pub fn get(&self) -> (u64, u64, u64) {
+        (
+            self.max_ahead_txns.load(Relaxed),
+            self.max_ahead_secs.load(Relaxed),
+            self.max_pages.load(Relaxed),
+        )
+    }
+}
+
+/// Page budget of the window: a quarter of the buffer pool, so prefetched pages are not evicted
+/// before the applier uses them (the rest of the pool holds the applier's own working set:
+/// upper index levels, undo, dirty pages waiting for flush). At least 64 pages.
+pub fn page_budget(buffer_pool_pages: u64) -> u64 {
+    (buffer_pool_pages / 4).max(64)
+}
+
+/// What the daemon should do now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Read, plan and probe.
+    Prefetch,
+    /// The applier is not lagging (or not running): read without planning.
+    Idle,
+}
+
+/// The decider: lag → prefetch or idle, with hysteresis so it does not flap every poll.
+#[derive(Debug, Clone)]
+pub struct Throttle {
+    always: bool,
+    state: Decision,
+}
+
+impl Throttle {
+    /// `always`: prefetch even when the replica is not lagging (benchmarks).
+    pub fn new(always: bool) -> Throttle {
+        Throttle {
+            always,
+            state: Decision::Prefetch,
+        }
+    }
+
+    /// Decide from the latest status and how many read-but-unapplied transactions the reader
+    /// knows of. Lagging = the SQL thread runs and is ≥ 1 s or ≥ 16 transactions behind;
+    /// back to idle only when it is < 4 transactions and 0 s behind.
+    pub fn decide(&mut self, status: Option<&ReplicaStatus>, txns_behind: u64) -> Decision {
+        if self.always {
+            return Decision::Prefetch;
+        }
+        let Some(s) = status else {
+            return self.state;
+        };
+        let secs = s.seconds_behind.unwrap_or(0);
+        let next = if !s.sql_running {
+            // A stopped applier needs nothing now, but its backlog will: keep the window full so
+            // the first transactions after START SLAVE are already warm.
+            Decision::Prefetch
+        } else if secs >= 1 || txns_behind >= 16 {
+            Decision::Prefetch
+        } else if secs == 0 && txns_behind < 4 {
+            Decision::Idle
+        } else {
+            self.state
+        };
+        if next != self.state {
+            tracing::info!(from = ?self.state, to = ?next, seconds_behind = secs, txns_behind, "throttle");
+            self.state = next;
+        }
+        next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(sql_running: bool, secs: Option<u64>) -> ReplicaStatus {
+        ReplicaStatus {
+            relay_log_file: "r.000001".into(),
+            relay_log_pos: 4,
+            exec_source_file: String::new(),
+            exec_source_pos: 0,
+            io_running: true,
+            sql_running,
+            seconds_behind: secs,
+            last_sql_errno: None,
+            executed_gtids: None,
+        }
+    }
+
+    #[test]
+    fn rate_meter_smooths() {
+        let mut m = RateMeter::new(Duration::from_secs(1));
+        let t0 = Instant::now();
+        m.record(0, 0, t0);
+        m.record(500, 1500, t0 + Duration::from_millis(500));
+        assert!(m.rate().is_none());
+        m.record(500, 1500, t0 + Duration::from_secs(1));
+        let (t, e) = m.rate().unwrap();
+        assert!((t - 1000.0).abs() < 1e-6 && (e - 3000.0).abs() < 1e-6);
+        m.record(2000, 0, t0 + Duration::from_secs(2));
+        assert!((m.rate().unwrap().0 - 1500.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn idles_only_when_caught_up() {
+        let mut t = Throttle::new(false);
+        assert_eq!(t.decide(Some(&status(true, Some(0))), 0), Decision::Idle);
+        assert_eq!(t.decide(Some(&status(true, Some(0))), 8), Decision::Idle);
+        assert_eq!(
+            t.decide(Some(&status(true, Some(3))), 8),
+            Decision::Prefetch
+        );
+        assert_eq!(
+            t.decide(Some(&status(true, Some(0))), 8),
+            Decision::Prefetch
+        );
+        assert_eq!(t.decide(Some(&status(true, Some(0))), 2), Decision::Idle);
+        assert_eq!(t.decide(Some(&status(false, None)), 0), Decision::Prefetch);
+        let mut a = Throttle::new(true);
+        assert_eq!(
+            a.decide(Some(&status(true, Some(0))), 0),
+            Decision::Prefetch
+        );
+        assert_eq!(page_budget(1024), 256);
+    }
+}

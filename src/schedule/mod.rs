@@ -1,2 +1,263 @@
-//! Probes → conflict-free work on a work-stealing pool (crossbeam-deque) with the row-key conflict
-//! map (dashmap).
+//! Probes → conflict-free work on a work-stealing pool (DESIGN §5). The reader hands each planned
+//! transaction to [`Scheduler::submit`] (blocking while the window is full, so memory does not
+//! grow with the backlog); the replica poller reports the applier's position to
+//! [`Scheduler::applier_at`]; N workers run probes through their [`crate::exec::Executor`].
+//!
+//! Rules, and where they live:
+//! 1. too late — a probe within `min_ahead` transactions of the applier is dropped (`pool`);
+//! 2. first touch wins — a probe whose key tuples were all probed earlier in the window is not
+//!    run (`conflict`, at admission);
+//! 3. never two probes on one key at once — per-key dependency chains (`task`, `conflict`); in
+//!    the locking modes a probe touching a key the applier reaches within `applier_guard`
+//!    transactions is dropped (`window`, checked at dispatch);
+//! 4. oldest first — FIFO injector and FIFO worker queues; per-key chains keep a blocked head
+//!    from being overtaken on its key;
+//! 5. window — transactions, source seconds, pages and probes ahead of the applier
+//!    ([`crate::throttle::Limits`]); when the applier passes the reader, submitted work behind it
+//!    is dropped on sight.
+//!
+//! Not here: deciding to idle (`throttle`), reading or planning (`daemon`), SQL (`exec`).
+
+mod conflict;
+mod pool;
+mod task;
+mod window;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::exec::Executor;
+use crate::metrics::{DropReason, Metrics};
+use crate::plan::{Mode, Plan};
+use crate::replica::RelayCoord;
+use crate::throttle::Limits;
+
+pub use window::Retired;
+
+/// Scheduler settings (from `config`).
+#[derive(Debug, Clone)]
+pub struct SchedulerOptions {
+    /// Prefetch mode (locking modes add the applier-key rule).
+    pub mode: Mode,
+    /// Drop probes closer than this many transactions to the applier.
+    pub min_ahead: u64,
+    /// Locking modes: keys the applier touches in its next `applier_guard` transactions are off
+    /// limits.
+    pub applier_guard: u64,
+    /// The conflict map (dedupe, per-key serialization, applier guard). Off only for
+    /// benchmarks that measure what it is worth.
+    pub conflict_map: bool,
+    /// Probes queued or running, at most (a transaction bigger than this still enters an
+    /// empty window).
+    pub max_probes: u64,
+}
+
+/// What the reader knows about a transaction besides its plan.
+#[derive(Debug, Clone, Copy)]
+pub struct TxnMeta {
+    /// Relay position just past it.
+    pub end: RelayCoord,
+    /// Source timestamp of its first event.
+    pub timestamp: u32,
+    /// Number of events in it.
+    pub events: u64,
+}
+
+/// What `submit` did with a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Submitted {
+    /// In the window; its probes are queued.
+    Queued,
+    /// The applier had already passed it; its probes were dropped.
+    BehindApplier,
+}
+
+/// The scheduler and its worker pool.
+pub struct Scheduler {
+    shared: Arc<pool::Shared>,
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl Scheduler {
+    /// Start one worker per executor.
+    pub fn start(
+        opts: SchedulerOptions,
+        limits: Arc<Limits>,
+        executors: Vec<Box<dyn Executor>>,
+        metrics: Arc<Metrics>,
+    ) -> Scheduler {
+        let (shared, handles) = pool::start(opts, limits, executors, metrics);
+        Scheduler { shared, handles }
+    }
+
+    /// Hand over one planned transaction (in sequence order). Blocks while the window is full.
+    /// Fails when the pool stopped (shutdown or a worker panic).
+    pub fn submit(&self, plan: Plan, meta: TxnMeta) -> Result<Submitted> {
+        let s = &self.shared;
+        self.check_running()?;
+        if self.passed_locked(&s.window(), meta.end) {
+            s.applier_seq.fetch_max(plan.seq + 1, Ordering::AcqRel);
+            let n = plan.probes.len() as u64;
+            s.metrics.probes_submitted.add(n);
+            s.metrics.dropped(DropReason::BehindApplier).add(n);
+            return Ok(Submitted::BehindApplier);
+        }
+        let txn = task::TxnShared::new(plan.seq);
+        let pages: u64 = plan.probes.iter().map(|p| p.keys.len().max(1) as u64).sum();
+        {
+            let mut w = s.window();
+            loop {
+                if s.stop.load(Ordering::Acquire) {
+                    drop(w);
+                    return self.check_running().map(|_| Submitted::BehindApplier);
+                }
+                let applier = s.applier_seq.load(Ordering::Acquire);
+                let probes_ok =
+                    (s.pending.load(Ordering::Acquire).max(0) as u64) < s.opts.max_probes;
+                if w.slots.is_empty()
+                    || (probes_ok
+                        && w.has_room(plan.seq, applier, meta.timestamp, pages, s.limits.get()))
+                {
+                    break;
+                }
+                w = s.space.wait(w).unwrap_or_else(|p| p.into_inner());
+            }
+            w.pages += pages;
+            w.slots.push_back(window::Slot {
+                seq: plan.seq,
+                end: meta.end,
+                timestamp: meta.timestamp,
+                events: meta.events,
+                pages,
+                applier_keys: plan.applier_keys,
+                txn: txn.clone(),
+            });
+            self.publish_gauges_locked(&w);
+        }
+        let session = Arc::new(plan.session);
+        let mut seen = Vec::new();
+        for probe in plan.probes {
+            s.admit(probe, &session, &txn, &mut seen);
+        }
+        txn.seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(seen);
+        Ok(Submitted::Queued)
+    }
+
+    /// The applier reached `coord`: retire what it passed, drop what is now too late.
+    pub fn applier_at(&self, coord: RelayCoord) {
+        let s = &self.shared;
+        let (tally, gone) = {
+            let mut w = s.window();
+            let (next, tally, gone) = w.retire_until(coord, Instant::now());
+            if let Some(n) = next {
+                s.applier_seq.fetch_max(n, Ordering::AcqRel);
+            }
+            if let Some((tps, eps)) = w.rate.rate() {
+                s.metrics.apply_tps.set(tps);
+                s.metrics.apply_eps.set(eps);
+            }
+            self.publish_gauges_locked(&w);
+            (tally, gone)
+        };
+        s.space.notify_all();
+        for txn in gone {
+            let seen = std::mem::take(&mut *txn.seen.lock().unwrap_or_else(|p| p.into_inner()));
+            s.conflicts.forget(&seen, txn.seq);
+        }
+        s.metrics.txns_hit.add(tally.hits);
+        s.metrics.txns_missed.add(tally.misses);
+        s.metrics.txns_without_probes.add(tally.empty);
+    }
+
+    /// Whether the applier has already passed `end` (the reader may skip planning it).
+    pub fn applier_passed(&self, end: RelayCoord) -> bool {
+        self.passed_locked(&self.shared.window(), end)
+    }
+
+    fn passed_locked(&self, w: &window::Window, end: RelayCoord) -> bool {
+        w.applier.is_some_and(|a| a >= end)
+    }
+
+    fn publish_gauges_locked(&self, w: &window::Window) {
+        let m = &self.shared.metrics;
+        match (w.slots.front(), w.slots.back()) {
+            (Some(f), Some(b)) => {
+                m.ahead_txns.set((b.seq + 1 - f.seq) as i64);
+                m.ahead_secs
+                    .set(i64::from(b.timestamp.saturating_sub(f.timestamp)));
+            }
+            _ => {
+                m.ahead_txns.set(0);
+                m.ahead_secs.set(0);
+            }
+        }
+    }
+
+    /// The oldest transaction the applier has not applied.
+    pub fn applier_seq(&self) -> u64 {
+        self.shared.applier_seq.load(Ordering::Acquire)
+    }
+
+    /// Transactions in the window.
+    pub fn window_len(&self) -> usize {
+        self.shared.window().slots.len()
+    }
+
+    /// Probes registered and not finished.
+    pub fn pending(&self) -> i64 {
+        self.shared.pending.load(Ordering::Acquire)
+    }
+
+    /// Conflict-map entries (row tails, first-touch hashes): bounded by the window.
+    pub fn conflict_map_sizes(&self) -> (usize, usize) {
+        self.shared.conflicts.sizes()
+    }
+
+    fn check_running(&self) -> Result<()> {
+        if self.shared.panicked.load(Ordering::Acquire) {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "a prefetch worker panicked; the pool stopped",
+            ));
+        }
+        if self.shared.stop.load(Ordering::Acquire) {
+            return Err(Error::new(ErrorKind::Io, "the scheduler is stopping"));
+        }
+        Ok(())
+    }
+
+    /// Stop the workers (queued probes are dropped and counted), join them, and report a panic.
+    pub fn stop(mut self) -> Result<()> {
+        self.stop_and_join()
+    }
+
+    fn stop_and_join(&mut self) -> Result<()> {
+        self.shared.shutdown();
+        let mut panicked = false;
+        for h in self.handles.drain(..) {
+            panicked |= h.join().is_err();
+        }
+        pool::drain(&self.shared);
+        if panicked || self.shared.panicked.load(Ordering::Acquire) {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "a prefetch worker panicked",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Scheduler {
+    fn drop(&mut self) {
+        if !self.handles.is_empty() {
+            let _ = self.stop_and_join();
+        }
+    }
+}

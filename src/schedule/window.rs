@@ -1,0 +1,146 @@
+//! The window of transactions between the applier and the reader (DESIGN §5 rule 5): one slot per
+//! submitted transaction, oldest first, retired as the applier passes them. Retiring a slot
+//! settles its hit/miss, forgets its first-touch entries and feeds the apply-rate meter. The
+//! limits checked here (transactions, source seconds, pages, probes) are what keeps memory
+//! bounded whatever the backlog: the reader blocks in `submit` until there is room.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::task::TxnShared;
+use crate::plan::RowKey;
+use crate::replica::RelayCoord;
+use crate::throttle::RateMeter;
+
+/// One transaction in the window.
+pub struct Slot {
+    /// Sequence number.
+    pub seq: u64,
+    /// Relay position just past it: the applier has applied it once its position reaches this.
+    pub end: RelayCoord,
+    /// Source timestamp of its first event.
+    pub timestamp: u32,
+    /// Events in it (apply rate in events/s).
+    pub events: u64,
+    /// Estimated pages its probes touch.
+    pub pages: u64,
+    /// Keys the applier touches in it (locking modes keep away from these).
+    pub applier_keys: Vec<RowKey>,
+    /// Shared with its tasks.
+    pub txn: Arc<TxnShared>,
+}
+
+/// What retiring slots found, for metrics.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Retired {
+    /// Transactions retired.
+    pub txns: u64,
+    /// Of which every probe had finished.
+    pub hits: u64,
+    /// Of which some probe had not finished or failed.
+    pub misses: u64,
+    /// Of which there was nothing to probe.
+    pub empty: u64,
+}
+
+/// The window. Guarded by the scheduler's window mutex (helpers needing it are `_locked` there).
+pub struct Window {
+    /// Invariant: strictly increasing `seq`; every slot's transaction is not yet applied as far
+    /// as the last applier position seen.
+    pub slots: VecDeque<Slot>,
+    /// Invariant: only increases; the newest applier position reported.
+    pub applier: Option<RelayCoord>,
+    /// Sum of `pages` over `slots`.
+    pub pages: u64,
+    /// The applier-rate meter, fed at retirement.
+    pub rate: RateMeter,
+}
+
+impl Default for Window {
+    fn default() -> Self {
+        Window {
+            slots: VecDeque::new(),
+            applier: None,
+            pages: 0,
+            rate: RateMeter::new(Duration::from_secs(1)),
+        }
+    }
+}
+
+impl Window {
+    /// Whether a transaction of `pages` starting at source time `ts` may enter now.
+    /// An empty window always admits (one transaction larger than the budget must still pass).
+    pub fn has_room(
+        &self,
+        seq: u64,
+        applier_seq: u64,
+        ts: u32,
+        pages: u64,
+        limits: (u64, u64, u64),
+    ) -> bool {
+        let (max_txns, max_secs, max_pages) = limits;
+        let Some(front) = self.slots.front() else {
+            return true;
+        };
+        seq < applier_seq + max_txns
+            && u64::from(ts.saturating_sub(front.timestamp)) <= max_secs
+            && self.pages + pages <= max_pages
+    }
+
+    /// Retire every slot the applier has passed (`end <= coord`). Returns the new applier
+    /// sequence number (the oldest unapplied transaction) when it moved, and the tally.
+    pub fn retire_until(
+        &mut self,
+        coord: RelayCoord,
+        now: Instant,
+    ) -> (Option<u64>, Retired, Vec<Arc<TxnShared>>) {
+        if self.applier.is_none_or(|a| coord > a) {
+            self.applier = Some(coord);
+        }
+        let mut tally = Retired::default();
+        let mut gone = Vec::new();
+        let mut events = 0;
+        let mut next = None;
+        while let Some(front) = self.slots.front() {
+            if front.end > coord {
+                break;
+            }
+            let s = self.slots.pop_front().expect("front exists");
+            self.pages -= s.pages;
+            events += s.events;
+            tally.txns += 1;
+            let registered = s.txn.registered.load(std::sync::atomic::Ordering::Acquire);
+            let deduped = s.txn.deduped.load(std::sync::atomic::Ordering::Acquire);
+            let outstanding = s.txn.outstanding.load(std::sync::atomic::Ordering::Acquire);
+            let incomplete = s.txn.incomplete.load(std::sync::atomic::Ordering::Acquire);
+            if registered == 0 && deduped == 0 {
+                tally.empty += 1;
+            } else if outstanding == 0 && !incomplete {
+                tally.hits += 1;
+            } else {
+                tally.misses += 1;
+            }
+            next = Some(s.seq + 1);
+            gone.push(s.txn);
+        }
+        if tally.txns > 0 {
+            self.rate.record(tally.txns, events, now);
+        }
+        (next, tally, gone)
+    }
+
+    /// Whether any of `keys` overlaps a key the applier touches in transactions
+    /// `[applier_seq, applier_seq + guard)`.
+    pub fn near_applier_keys(&self, keys: &[RowKey], applier_seq: u64, guard: u64) -> bool {
+        self.slots
+            .iter()
+            .take_while(|s| s.seq < applier_seq + guard)
+            .filter(|s| s.seq >= applier_seq)
+            .any(|s| {
+                s.applier_keys
+                    .iter()
+                    .any(|a| keys.iter().any(|k| k.overlaps(a)))
+            })
+    }
+}
