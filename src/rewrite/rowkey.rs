@@ -264,9 +264,9 @@ fn encode_bytes(buf: &mut Vec<u8>, b: &[u8], fold: Fold, prefix: Option<u32>) {
     buf[len_at..len_at + 4].copy_from_slice(&len.to_be_bytes());
 }
 
-/// First `n` characters (UTF-8 when the bytes are UTF-8 and the column is a text column),
-/// else first `n` bytes.
-fn truncate_prefix(b: &[u8], n: usize, fold: Fold) -> &[u8] {
+/// The part of a string a prefix index of `n` stores: the first `n` characters (UTF-8 when the
+/// bytes are UTF-8 and the column is not binary), else the first `n` bytes.
+pub fn truncate_prefix(b: &[u8], n: usize, fold: Fold) -> &[u8] {
     if fold == Fold::BINARY || b.is_ascii() {
         return &b[..b.len().min(n)];
     }

@@ -16,6 +16,7 @@
 
 use crate::event::{Row, RowsKind, Value};
 use crate::plan::RowKey;
+use crate::rewrite::rowkey::truncate_prefix;
 
 use super::table::{IndexPlan, TableInfo};
 
@@ -91,17 +92,28 @@ impl Image<'_> {
 
     /// Whether any column of `ix` is in `self.row` with a value other than in `base`
     /// (a column present only in the after image with no before value counts as changed).
+    /// Prefix columns compare their prefixes only: InnoDB leaves the entry alone when only bytes
+    /// past the prefix change.
     fn changes(&self, ix: &IndexPlan) -> bool {
-        ix.key_cols.iter().any(
-            |&(c, _)| match self.row.values.get(c).and_then(Option::as_ref) {
-                None => false,
-                Some(new) => self
+        ix.key_cols
+            .iter()
+            .zip(&ix.folds)
+            .any(|(&(c, prefix), &fold)| {
+                let Some(new) = self.row.values.get(c).and_then(Option::as_ref) else {
+                    return false;
+                };
+                let old = self
                     .base
                     .and_then(|b| b.values.get(c))
-                    .and_then(Option::as_ref)
-                    .is_none_or(|old| old != new),
-            },
-        )
+                    .and_then(Option::as_ref);
+                match (old, new, prefix) {
+                    (None, _, _) => true,
+                    (Some(Value::Bytes(o)), Value::Bytes(n), Some(p)) => {
+                        truncate_prefix(o, p as usize, fold) != truncate_prefix(n, p as usize, fold)
+                    }
+                    (Some(old), new, _) => old != new,
+                }
+            })
     }
 }
 
