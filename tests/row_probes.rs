@@ -784,4 +784,35 @@ mod planner {
         );
         assert_eq!(plans[0].probes.len(), 2, "flushed before the DDL");
     }
+
+    #[test]
+    fn the_statement_rewriter_plans_statements_and_names_ddl_tables() {
+        let t = composite();
+        let mut schema = Schema::new();
+        schema.insert(t.clone());
+        let txns = vec![
+            txn(
+                0,
+                vec![
+                    query(10, "DELETE FROM comp WHERE a = 'x' AND b = 1"),
+                    delete(&t, 20, 2),
+                ],
+            ),
+            txn(1, vec![query(1010, "ALTER TABLE comp ADD COLUMN z INT")]),
+        ];
+        let mut p = Planner::new(Mode::Select, RowProbeConfig::default());
+        let plans = p.plan_batch(&txns, &schema);
+        assert_eq!(plans.len(), 2);
+        assert!(
+            plans[0].probes.len() >= 3,
+            "statement + 2 row probes: {:?}",
+            plans[0].probes
+        );
+        assert!(plans[0].skips.is_empty(), "{:?}", plans[0].skips);
+        assert_eq!(
+            plans[1].ddl_tables,
+            vec![("db".to_string(), "comp".to_string())]
+        );
+        assert_eq!(plans[1].skips[0].reason, SkipReason::Ddl);
+    }
 }

@@ -18,6 +18,7 @@
 use crate::event::{EventBody, Position, Statement, Transaction};
 use crate::plan::{Mode, Plan, Probe, RowKey, Session, Skip};
 use crate::rewrite::rows::{RowProbeBuilder, RowProbeConfig, RowsOutcome};
+use crate::rewrite::{StatementRewriter, ddl_tables};
 use crate::schema::Schema;
 
 /// What the statement rewriter produces for one statement, in the planner's terms.
@@ -39,6 +40,23 @@ pub trait StatementPlanner: Send {
     fn plan_statement(&mut self, statement: &Statement, schema: &Schema) -> StatementPlan;
 }
 
+impl StatementPlanner for StatementRewriter {
+    fn plan_statement(&mut self, st: &Statement, schema: &Schema) -> StatementPlan {
+        let r = self.rewrite(&st.sql, st.db.as_deref(), schema);
+        // Only skipped statements can be DDL; name what they change so the caller reloads it.
+        let ddl_tables = match &r.skip {
+            Some(_) => ddl_tables(&st.sql, st.db.as_deref()).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        StatementPlan {
+            probes: r.probes,
+            skip: r.skip,
+            applier_keys: r.applier_keys,
+            ddl_tables,
+        }
+    }
+}
+
 /// A plan with the relay position each probe was derived from (`probes[i]` ↔ `positions[i]`;
 /// for a batched row probe, the first rows event that contributed a key).
 #[derive(Debug, Clone)]
@@ -58,6 +76,11 @@ pub struct Planner {
 }
 
 impl Planner {
+    /// A planner for `mode` using the project's [`StatementRewriter`].
+    pub fn new(mode: Mode, config: RowProbeConfig) -> Self {
+        Self::with_statements(mode, config, Box::new(StatementRewriter::new(mode)))
+    }
+
     /// A planner for `mode` with the given statement rewriter and row batching bounds.
     pub fn with_statements(
         mode: Mode,
