@@ -106,6 +106,10 @@ pub struct RewriteArgs {
     /// Default database for unqualified table names.
     #[arg(long, value_name = "DB")]
     pub default_db: Option<String>,
+    /// Server version executable comments are decided for, e.g. "10.11.6-MariaDB" or "8.0.36"
+    /// (default: unknown — comments whose condition depends on the version are skipped).
+    #[arg(long, value_name = "VERSION")]
+    pub server_version: Option<String>,
 }
 
 /// `run` arguments.

@@ -1,0 +1,473 @@
+//! Select-mode rewrite of UPDATE and DELETE (DESIGN §4): phase 1 reads the access path of the
+//! WHERE plus the clustered rows (`SELECT <uncovered cols> FROM t WHERE cond [ORDER BY … LIMIT n]`),
+//! probes the new entries of secondary indexes whose new values are constants directly, and hands
+//! the old values to a phase-2 builder for the old entries (and computed new entries such as
+//! `k = k + 1`). Multi-table statements read the same joins and WHERE in phase 1 only.
+//! Output SQL is composed from `Display` of AST nodes and quoted schema identifiers.
+
+use std::sync::Arc;
+
+use sqlparser::ast::{
+    AssignmentTarget, Delete, Expr, FromTable, ObjectName, OrderByExpr, TableWithJoins, Update,
+};
+
+use super::Ctx;
+use super::followup::{EntrySpec, FollowSpec, condition};
+use super::resolve::{
+    self, TableRef, column_of, column_of_name, index_usable, pinned_pk, quote, quote_table, skip,
+    uncovered_columns,
+};
+use super::template::{Body, KeyT, ProbeT, SqlT, TextT};
+use super::values::ValExpr;
+use crate::plan::{Skip, SkipReason};
+use crate::schema::Table;
+
+/// Rewrite an UPDATE.
+pub fn update(u: &Update, cx: &Ctx<'_>) -> Result<Body, Skip> {
+    if u.from.is_some() || u.returning.is_some() {
+        return Err(skip(
+            SkipReason::Unparsable,
+            "UPDATE … FROM/RETURNING is not MySQL",
+        ));
+    }
+    let scope = resolve::scope(std::slice::from_ref(&u.table), cx.default_db, cx.schema)?;
+    let sel = where_usable(&scope, u.selection.as_ref())?;
+    let mut sets: Vec<(usize, usize, &Expr)> = Vec::new();
+    for a in &u.assignments {
+        let AssignmentTarget::ColumnName(n) = &a.target else {
+            return Err(skip(SkipReason::Unparsable, "tuple assignment"));
+        };
+        let (ti, ci) = column_of_name(&scope, n).ok_or_else(|| {
+            skip(
+                SkipReason::UnknownTable,
+                format!("column {n} not in schema"),
+            )
+        })?;
+        sets.push((ti, ci, &a.value));
+    }
+    let tail = tail(&u.order_by, u.limit.as_ref());
+    if scope.len() == 1 {
+        let sets: Vec<(usize, &Expr)> = sets.iter().map(|&(_, ci, e)| (ci, e)).collect();
+        single(&scope, &u.table.to_string(), sel, &tail, Some(&sets))
+    } else {
+        let mut targets: Vec<usize> = sets.iter().map(|s| s.0).collect();
+        targets.sort_unstable();
+        targets.dedup();
+        multi(&scope, &u.table.to_string(), sel, &targets)
+    }
+}
+
+/// Rewrite a DELETE.
+pub fn delete(d: &Delete, cx: &Ctx<'_>) -> Result<Body, Skip> {
+    if d.returning.is_some() || d.output.is_some() {
+        return Err(skip(
+            SkipReason::Unparsable,
+            "DELETE … RETURNING is not MySQL",
+        ));
+    }
+    let from = match &d.from {
+        FromTable::WithFromKeyword(f) | FromTable::WithoutKeyword(f) => f,
+    };
+    let (sources, target_names): (&[TableWithJoins], Vec<&ObjectName>) = match &d.using {
+        Some(using) => (using, from.iter().filter_map(twj_name).collect()),
+        None => (from, d.tables.iter().collect()),
+    };
+    let scope = resolve::scope(sources, cx.default_db, cx.schema)?;
+    let sel = where_usable(&scope, d.selection.as_ref())?;
+    let from_text = sources
+        .iter()
+        .map(|t| t.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if target_names.is_empty() && scope.len() == 1 {
+        return single(
+            &scope,
+            &from_text,
+            sel,
+            &tail(&d.order_by, d.limit.as_ref()),
+            None,
+        );
+    }
+    let mut targets = Vec::new();
+    for n in target_names {
+        let last = resolve::name_parts(n)
+            .and_then(|p| p.last().map(|i| i.value.clone()))
+            .unwrap_or_default();
+        let ti = scope
+            .iter()
+            .position(|t| {
+                t.qualifier.value.eq_ignore_ascii_case(&last)
+                    || t.table.name.eq_ignore_ascii_case(&last)
+            })
+            .ok_or_else(|| skip(SkipReason::UnknownTable, format!("delete target {n}")))?;
+        targets.push(ti);
+    }
+    multi(&scope, &from_text, sel, &targets)
+}
+
+fn twj_name(t: &TableWithJoins) -> Option<&ObjectName> {
+    match &t.relation {
+        sqlparser::ast::TableFactor::Table { name, .. } => Some(name),
+        _ => None,
+    }
+}
+
+fn where_usable<'a>(scope: &[TableRef], sel: Option<&'a Expr>) -> Result<&'a Expr, Skip> {
+    let sel = sel.ok_or_else(|| skip(SkipReason::NoIndexUsablePredicate, "no WHERE clause"))?;
+    if !index_usable(scope, sel) {
+        return Err(skip(
+            SkipReason::NoIndexUsablePredicate,
+            "WHERE has no predicate an index can serve",
+        ));
+    }
+    Ok(sel)
+}
+
+fn tail(order_by: &[OrderByExpr], limit: Option<&Expr>) -> String {
+    let mut s = String::new();
+    if !order_by.is_empty() {
+        s.push_str(" ORDER BY ");
+        s.push_str(
+            &order_by
+                .iter()
+                .map(|o| o.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+    if let Some(l) = limit {
+        s.push_str(&format!(" LIMIT {l}"));
+    }
+    s
+}
+
+/// Select-list builder: column ordinals in order, deduplicated.
+#[derive(Default)]
+struct SelectList(Vec<usize>);
+
+impl SelectList {
+    fn add(&mut self, ci: usize) -> usize {
+        if let Some(p) = self.0.iter().position(|&c| c == ci) {
+            return p;
+        }
+        self.0.push(ci);
+        self.0.len() - 1
+    }
+
+    fn render(&self, t: &Table) -> String {
+        self.0
+            .iter()
+            .map(|&ci| quote(&t.columns[ci].name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn remap(e: &ValExpr, map: &mut dyn FnMut(usize) -> usize) -> ValExpr {
+    match e {
+        ValExpr::Col(ci) => ValExpr::Col(map(*ci)),
+        ValExpr::Neg(a) => ValExpr::Neg(Box::new(remap(a, map))),
+        ValExpr::Bin(op, a, b) => {
+            ValExpr::Bin(*op, Box::new(remap(a, map)), Box::new(remap(b, map)))
+        }
+        other => other.clone(),
+    }
+}
+
+/// Key columns of an index entry: the index columns, plus PK columns for a non-unique index.
+fn entry_cols(t: &Table, idx: usize) -> Vec<usize> {
+    let i = &t.indexes[idx];
+    let mut cols: Vec<usize> = i.columns.iter().map(|c| c.column).collect();
+    if !i.unique {
+        for c in t.primary_key().map(|p| p.columns.as_slice()).unwrap_or(&[]) {
+            if !cols.contains(&c.column) {
+                cols.push(c.column);
+            }
+        }
+    }
+    cols
+}
+
+fn keys_of(t: &Arc<Table>, pinned: &Option<Vec<Vec<ValExpr>>>) -> Vec<KeyT> {
+    match pinned {
+        Some(tuples) if t.primary_key().is_some() => tuples
+            .iter()
+            .map(|v| KeyT::Row(t.clone(), v.clone()))
+            .collect(),
+        _ => vec![KeyT::Table(t.clone())],
+    }
+}
+
+/// Single-table UPDATE (`sets` = Some) or DELETE (`sets` = None).
+fn single(
+    scope: &[TableRef],
+    from: &str,
+    sel: &Expr,
+    tail: &str,
+    sets: Option<&[(usize, &Expr)]>,
+) -> Result<Body, Skip> {
+    let t = &scope[0].table;
+    let pinned = pinned_pk(scope, sel);
+    let row_keys = keys_of(t, &pinned);
+    let pk_cols: Vec<usize> = t
+        .primary_key()
+        .map(|p| p.columns.iter().map(|c| c.column).collect())
+        .unwrap_or_default();
+    let set_of = |ci: usize| sets.and_then(|s| s.iter().find(|(c, _)| *c == ci).map(|(_, e)| *e));
+    let pk_changed = pk_cols.iter().any(|&c| set_of(c).is_some());
+    let affected: Vec<usize> = (0..t.indexes.len())
+        .filter(|&i| !t.indexes[i].primary && !pk_cols.is_empty())
+        .filter(|&i| {
+            sets.is_none()
+                || pk_changed
+                || t.indexes[i]
+                    .columns
+                    .iter()
+                    .any(|c| set_of(c.column).is_some())
+        })
+        .collect();
+    let by_ordinal = |e: &Expr| column_of(scope, e).map(|(_, ci)| ci);
+    let mut list = SelectList::default();
+    for ci in uncovered_columns(t) {
+        list.add(ci);
+    }
+    let mut probes = Vec::new();
+    let mut entries = Vec::new();
+    for &idx in &affected {
+        let cols = entry_cols(t, idx);
+        let old: Vec<usize> = cols.iter().map(|&c| list.add(c)).collect();
+        let mut new = None;
+        if let Some(_sets) = sets {
+            let exprs: Option<Vec<ValExpr>> = cols
+                .iter()
+                .map(|&c| match set_of(c) {
+                    Some(e) => ValExpr::from_expr(e, &by_ordinal),
+                    None => Some(ValExpr::Col(c)),
+                })
+                .collect();
+            let index_cols = t.indexes[idx].columns.len();
+            let all_const_set = t.indexes[idx]
+                .columns
+                .iter()
+                .all(|c| set_of(c.column).is_some_and(resolve::is_const));
+            if all_const_set {
+                probes.push(direct_probe(
+                    t, idx, index_cols, &cols, &set_of, &pinned, &row_keys,
+                )?);
+            } else if let Some(ex) = exprs {
+                new = Some(
+                    ex.iter()
+                        .map(|e| remap(e, &mut |ci| list.add(ci)))
+                        .collect(),
+                );
+            }
+        }
+        entries.push(EntrySpec {
+            index: t.indexes[idx].name.clone(),
+            head: format!(
+                "SELECT {} FROM {} FORCE INDEX ({}) WHERE ",
+                cols.iter()
+                    .map(|&c| quote(&t.columns[c].name))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                quote_table(t),
+                quote(&t.indexes[idx].name)
+            ),
+            cols: cols.iter().map(|&c| quote(&t.columns[c].name)).collect(),
+            old,
+            new,
+        });
+    }
+    if pk_changed
+        && pk_cols
+            .iter()
+            .all(|&c| set_of(c).is_some_and(resolve::is_const))
+    {
+        probes.push(new_pk_probe(t, &pk_cols, &set_of));
+    }
+    let follow = if entries.is_empty() {
+        None
+    } else {
+        let pk_pos = pk_cols.iter().map(|&c| list.add(c)).collect();
+        for e in &entries {
+            check_entry_sql(e)?;
+        }
+        Some(Arc::new(FollowSpec {
+            table: t.clone(),
+            pk_pos,
+            entries,
+        }))
+    };
+    let sql = format!("SELECT {} FROM {from} WHERE {sel}{tail}", list.render(t));
+    probes.insert(
+        0,
+        ProbeT {
+            table: t.qualified_name(),
+            index: String::new(),
+            phase: 1,
+            sql: SqlT::Text(TextT::parse(&sql)),
+            keys: pinned.clone().unwrap_or_default(),
+            row_keys: row_keys.clone(),
+            follow,
+        },
+    );
+    Ok(Body {
+        tables: vec![t.qualified_name()],
+        probes,
+        applier_keys: row_keys,
+    })
+}
+
+/// Guard the phase-2 skeletons once, with one and two tuples bound.
+fn check_entry_sql(e: &EntrySpec) -> Result<(), Skip> {
+    for n in [1, 2] {
+        super::guard::check_select(&format!("{}{}", e.head, condition(&e.cols, n)))
+            .map_err(|m| skip(SkipReason::UnsafeOutput, m))?;
+    }
+    Ok(())
+}
+
+/// `SELECT idx cols FROM t FORCE INDEX (idx) WHERE idx cols = new values [AND pk = …] LIMIT 1`.
+fn direct_probe<'e>(
+    t: &Arc<Table>,
+    idx: usize,
+    index_cols: usize,
+    cols: &[usize],
+    set_of: &dyn Fn(usize) -> Option<&'e Expr>,
+    pinned: &Option<Vec<Vec<ValExpr>>>,
+    row_keys: &[KeyT],
+) -> Result<ProbeT, Skip> {
+    let mut conds = Vec::new();
+    let no_col = |_: &Expr| None;
+    let mut key = Vec::new();
+    for &c in &cols[..index_cols] {
+        let e = set_of(c).ok_or_else(|| skip(SkipReason::Unparsable, "internal: set column"))?;
+        conds.push(format!("{} = {e}", quote(&t.columns[c].name)));
+        if let Some(v) = ValExpr::from_expr(e, &no_col) {
+            key.push(v);
+        }
+    }
+    // The entry's exact position also depends on the PK when the index is not unique.
+    if let Some([one]) = pinned.as_deref()
+        && cols.len() > index_cols {
+            let pk = t
+                .primary_key()
+                .map(|p| p.columns.clone())
+                .unwrap_or_default();
+            for &c in &cols[index_cols..] {
+                if let Some(pos) = pk.iter().position(|ic| ic.column == c) {
+                    conds.push(format!(
+                        "{} = {}",
+                        quote(&t.columns[c].name),
+                        show(&one[pos])
+                    ));
+                }
+            }
+        }
+    let sql = format!(
+        "SELECT {} FROM {} FORCE INDEX ({}) WHERE {} LIMIT 1",
+        cols[..index_cols]
+            .iter()
+            .map(|&c| quote(&t.columns[c].name))
+            .collect::<Vec<_>>()
+            .join(", "),
+        quote_table(t),
+        quote(&t.indexes[idx].name),
+        conds.join(" AND ")
+    );
+    Ok(ProbeT {
+        table: t.qualified_name(),
+        index: t.indexes[idx].name.clone(),
+        phase: 1,
+        sql: SqlT::Text(TextT::parse(&sql)),
+        keys: vec![key],
+        row_keys: row_keys.to_vec(),
+        follow: None,
+    })
+}
+
+/// SQL text of a pinned PK value expression (slots and plain numeric constants only).
+fn show(v: &ValExpr) -> String {
+    match v {
+        ValExpr::Slot(i) => format!("?{i}"),
+        ValExpr::Neg(a) => format!("-{}", show(a)),
+        ValExpr::Const(crate::event::Value::Int(i)) => i.to_string(),
+        ValExpr::Const(crate::event::Value::UInt(u)) => u.to_string(),
+        _ => "NULL".to_string(),
+    }
+}
+
+/// The clustered position a constant new primary key moves the row to.
+fn new_pk_probe<'e>(
+    t: &Arc<Table>,
+    pk_cols: &[usize],
+    set_of: &dyn Fn(usize) -> Option<&'e Expr>,
+) -> ProbeT {
+    let conds: Vec<String> = pk_cols
+        .iter()
+        .filter_map(|&c| set_of(c).map(|e| format!("{} = {e}", quote(&t.columns[c].name))))
+        .collect();
+    let no_col = |_: &Expr| None;
+    let vals: Option<Vec<ValExpr>> = pk_cols
+        .iter()
+        .map(|&c| set_of(c).and_then(|e| ValExpr::from_expr(e, &no_col)))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {}",
+        pk_cols
+            .iter()
+            .map(|&c| quote(&t.columns[c].name))
+            .collect::<Vec<_>>()
+            .join(", "),
+        quote_table(t),
+        conds.join(" AND ")
+    );
+    ProbeT {
+        table: t.qualified_name(),
+        index: "PRIMARY".into(),
+        phase: 1,
+        sql: SqlT::Text(TextT::parse(&sql)),
+        keys: vals.clone().into_iter().collect(),
+        row_keys: vec![match vals {
+            Some(v) => KeyT::Row(t.clone(), v),
+            None => KeyT::Table(t.clone()),
+        }],
+        follow: None,
+    }
+}
+
+/// Multi-table UPDATE/DELETE: the same joins and WHERE, selecting columns that make every
+/// target table's clustered rows be read.
+fn multi(scope: &[TableRef], from: &str, sel: &Expr, targets: &[usize]) -> Result<Body, Skip> {
+    let mut cols = Vec::new();
+    for &ti in targets {
+        let t = &scope[ti].table;
+        for ci in uncovered_columns(t) {
+            cols.push(format!(
+                "{}.{}",
+                scope[ti].qualifier,
+                quote(&t.columns[ci].name)
+            ));
+        }
+    }
+    if cols.is_empty() {
+        return Err(skip(SkipReason::NothingToPrefetch, "no target table"));
+    }
+    let sql = format!("SELECT {} FROM {from} WHERE {sel}", cols.join(", "));
+    let keys: Vec<KeyT> = scope.iter().map(|r| KeyT::Table(r.table.clone())).collect();
+    let mut tables: Vec<String> = scope.iter().map(|r| r.table.qualified_name()).collect();
+    tables.dedup();
+    Ok(Body {
+        probes: vec![ProbeT {
+            table: scope[targets[0]].table.qualified_name(),
+            index: String::new(),
+            phase: 1,
+            sql: SqlT::Text(TextT::parse(&sql)),
+            keys: Vec::new(),
+            row_keys: keys.clone(),
+            follow: None,
+        }],
+        tables,
+        applier_keys: keys,
+    })
+}

@@ -1,0 +1,294 @@
+//! Select-mode rewrite of INSERT and REPLACE (DESIGN §4): the clustered leaf where each explicit
+//! primary key goes, and each unique and secondary index entry of the new rows, batched with
+//! row-constructor IN lists into one query per index (per 1,000 rows). An auto-increment key
+//! without a value inserts at the right edge of the clustered index, which is hot: no probe.
+//! ON DUPLICATE KEY UPDATE and REPLACE also read the existing row a unique key conflicts with
+//! (the unique-index probes select a column the index does not cover). INSERT … SELECT runs its
+//! SELECT when that has an index-usable predicate.
+
+use std::sync::Arc;
+
+use sqlparser::ast::{Expr, Insert, ObjectNamePart, Query, SetExpr, TableObject};
+
+use super::Ctx;
+use super::resolve::{self, is_const, lookup, quote, quote_table, skip, uncovered_columns};
+use super::template::{Body, KeyT, ProbeT, SqlT, TextT};
+use super::values::ValExpr;
+use crate::event::Value;
+use crate::plan::{Skip, SkipReason};
+use crate::schema::Table;
+
+/// Most tuples in one probe.
+const MAX_TUPLES: usize = 1000;
+
+/// Rewrite an INSERT or REPLACE.
+pub fn insert(ins: &Insert, cx: &Ctx<'_>) -> Result<Body, Skip> {
+    let TableObject::TableName(name) = &ins.table else {
+        return Err(skip(SkipReason::Unparsable, "INSERT INTO a table function"));
+    };
+    let t = lookup(name, cx.default_db, cx.schema)?;
+    let colmap = column_map(&t, ins)?;
+    let rows: Vec<Vec<&Expr>> = match ins.source.as_deref() {
+        None if !ins.assignments.is_empty() => {
+            vec![ins.assignments.iter().map(|a| &a.value).collect()]
+        }
+        None => return Err(skip(SkipReason::Unparsable, "INSERT without values")),
+        Some(q) => match q.body.as_ref() {
+            SetExpr::Values(v) => v.rows.iter().map(|r| r.content.iter().collect()).collect(),
+            _ => return insert_select(&t, q, cx),
+        },
+    };
+    if rows.iter().any(|r| r.len() != colmap.len()) {
+        return Err(skip(
+            SkipReason::Unparsable,
+            "column count does not match value count",
+        ));
+    }
+    let upsert = ins.on.is_some() || ins.replace_into;
+    let value = |row: &[&'_ Expr], ci: usize| -> Option<usize> {
+        colmap
+            .iter()
+            .position(|&c| c == ci)
+            .filter(|&p| is_const(row[p]) && !is_null_or_zero_auto(&t, ci, row[p]))
+    };
+    let mut probes = Vec::new();
+    let mut keys = Vec::new();
+    let pk: Vec<usize> = t
+        .primary_key()
+        .map(|p| p.columns.iter().map(|c| c.column).collect())
+        .unwrap_or_default();
+    // Clustered positions of explicit primary keys.
+    let mut pk_tuples = Vec::new();
+    for row in &rows {
+        match pk
+            .iter()
+            .map(|&c| value(row, c))
+            .collect::<Option<Vec<_>>>()
+        {
+            Some(pos) if !pk.is_empty() => {
+                let no_col = |_: &Expr| None;
+                let vals: Option<Vec<ValExpr>> = pos
+                    .iter()
+                    .map(|&p| ValExpr::from_expr(row[p], &no_col))
+                    .collect();
+                keys.push(vals.map_or_else(|| KeyT::Table(t.clone()), |v| KeyT::Row(t.clone(), v)));
+                pk_tuples.push(pos.iter().map(|&p| row[p].to_string()).collect::<Vec<_>>());
+            }
+            _ => keys.push(KeyT::Table(t.clone())),
+        }
+    }
+    let select_pk: Vec<usize> = pk.clone();
+    probes.extend(batch(
+        &t, "PRIMARY", None, &select_pk, &pk, &pk_tuples, &keys,
+    ));
+    // Secondary and unique entries.
+    for (idx, index) in t.indexes.iter().enumerate().filter(|(_, i)| !i.primary) {
+        let mut cols: Vec<usize> = index.columns.iter().map(|c| c.column).collect();
+        let with_pk = !index.unique && pk_tuples.len() == rows.len() && !pk.is_empty();
+        if with_pk {
+            for &c in &pk {
+                if !cols.contains(&c) {
+                    cols.push(c);
+                }
+            }
+        }
+        let tuples: Vec<Vec<String>> = rows
+            .iter()
+            .filter_map(|row| {
+                let pos: Vec<usize> = cols.iter().map(|&c| value(row, c)).collect::<Option<_>>()?;
+                if pos.iter().any(|&p| is_null(row[p])) {
+                    return None;
+                }
+                Some(pos.iter().map(|&p| row[p].to_string()).collect())
+            })
+            .collect();
+        let select = if upsert && index.unique {
+            uncovered_columns(&t)
+        } else {
+            index.columns.iter().map(|c| c.column).collect()
+        };
+        probes.extend(batch(
+            &t,
+            &t.indexes[idx].name,
+            Some(idx),
+            &select,
+            &cols,
+            &tuples,
+            &keys,
+        ));
+    }
+    if probes.is_empty() {
+        return Err(skip(
+            SkipReason::NothingToPrefetch,
+            "auto-increment insert into the hot right edge, no other index entry known",
+        ));
+    }
+    Ok(Body {
+        tables: vec![t.qualified_name()],
+        probes,
+        applier_keys: keys,
+    })
+}
+
+/// Table column ordinal of each value position.
+fn column_map(t: &Table, ins: &Insert) -> Result<Vec<usize>, Skip> {
+    let names: Vec<String> = if !ins.columns.is_empty() {
+        ins.columns
+            .iter()
+            .map(|n| match n.0.last() {
+                Some(ObjectNamePart::Identifier(i)) => Ok(i.value.clone()),
+                _ => Err(skip(SkipReason::Unparsable, "column name")),
+            })
+            .collect::<Result<_, _>>()?
+    } else if !ins.assignments.is_empty() {
+        ins.assignments
+            .iter()
+            .map(|a| a.target.to_string())
+            .collect()
+    } else {
+        return Ok((0..t.columns.len()).collect());
+    };
+    names
+        .iter()
+        .map(|n| {
+            t.column_index(n.trim_matches('`')).ok_or_else(|| {
+                skip(
+                    SkipReason::UnknownTable,
+                    format!("column {n} not in {}", t.qualified_name()),
+                )
+            })
+        })
+        .collect()
+}
+
+fn is_null(e: &Expr) -> bool {
+    matches!(e, Expr::Value(v) if matches!(v.value, sqlparser::ast::Value::Null))
+}
+
+/// NULL or 0 for an AUTO_INCREMENT column means "generate" (without NO_AUTO_VALUE_ON_ZERO).
+fn is_null_or_zero_auto(t: &Table, ci: usize, e: &Expr) -> bool {
+    if !t.columns[ci].auto_increment {
+        return false;
+    }
+    let no_col = |_: &Expr| None;
+    matches!(
+        ValExpr::from_expr(e, &no_col),
+        Some(ValExpr::Const(Value::Null | Value::Int(0)))
+    )
+}
+
+/// One probe per chunk of tuples on one index.
+fn batch(
+    t: &Arc<Table>,
+    index: &str,
+    force: Option<usize>,
+    select: &[usize],
+    cols: &[usize],
+    tuples: &[Vec<String>],
+    keys: &[KeyT],
+) -> Vec<ProbeT> {
+    let mut uniq: Vec<&Vec<String>> = Vec::new();
+    for tu in tuples {
+        if !uniq.contains(&tu) {
+            uniq.push(tu);
+        }
+    }
+    if cols.is_empty() || select.is_empty() {
+        return Vec::new();
+    }
+    let names: Vec<String> = cols.iter().map(|&c| quote(&t.columns[c].name)).collect();
+    let sel: Vec<String> = select.iter().map(|&c| quote(&t.columns[c].name)).collect();
+    let hint = force.map_or(String::new(), |i| {
+        format!(" FORCE INDEX ({})", quote(&t.indexes[i].name))
+    });
+    uniq.chunks(MAX_TUPLES)
+        .map(|chunk| {
+            let sql = format!(
+                "SELECT {} FROM {}{hint} WHERE {}",
+                sel.join(", "),
+                quote_table(t),
+                in_condition(&names, chunk)
+            );
+            ProbeT {
+                table: t.qualified_name(),
+                index: index.to_string(),
+                phase: 1,
+                sql: SqlT::Text(TextT::parse(&sql)),
+                keys: Vec::new(),
+                row_keys: keys.to_vec(),
+                follow: None,
+            }
+        })
+        .collect()
+}
+
+/// `a = x AND b = y` for one tuple, `a IN (x, y)` or `(a, b) IN ((x, y), …)` for several.
+fn in_condition(cols: &[String], tuples: &[&Vec<String>]) -> String {
+    if tuples.len() == 1 {
+        return cols
+            .iter()
+            .zip(tuples[0])
+            .map(|(c, v)| format!("{c} = {v}"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+    }
+    let row = |t: &Vec<String>| {
+        if cols.len() == 1 {
+            t[0].clone()
+        } else {
+            format!("({})", t.join(", "))
+        }
+    };
+    let lhs = if cols.len() == 1 {
+        cols[0].clone()
+    } else {
+        format!("({})", cols.join(", "))
+    };
+    format!(
+        "{lhs} IN ({})",
+        tuples.iter().map(|t| row(t)).collect::<Vec<_>>().join(", ")
+    )
+}
+
+/// INSERT … SELECT: run the SELECT when it reads its tables through an index.
+fn insert_select(target: &Arc<Table>, q: &Query, cx: &Ctx<'_>) -> Result<Body, Skip> {
+    let mut tables = vec![target.qualified_name()];
+    let mut keys = vec![KeyT::Table(target.clone())];
+    if let SetExpr::Select(s) = q.body.as_ref() {
+        let scope = resolve::scope(&s.from, cx.default_db, cx.schema)?;
+        if !scope.is_empty() {
+            let usable = s
+                .selection
+                .as_ref()
+                .is_some_and(|w| resolve::index_usable(&scope, w));
+            if !usable {
+                return Err(skip(
+                    SkipReason::NoIndexUsablePredicate,
+                    "INSERT … SELECT without an index-usable WHERE",
+                ));
+            }
+        }
+        for r in scope {
+            tables.push(r.table.qualified_name());
+            keys.push(KeyT::Table(r.table.clone()));
+        }
+    } else {
+        return Err(skip(
+            SkipReason::Unparsable,
+            "INSERT … SELECT with a set operation",
+        ));
+    }
+    Ok(Body {
+        tables,
+        probes: vec![ProbeT {
+            table: target.qualified_name(),
+            index: String::new(),
+            phase: 1,
+            sql: SqlT::Text(TextT::parse(&q.to_string())),
+            keys: Vec::new(),
+            row_keys: keys.clone(),
+            follow: None,
+        }],
+        applier_keys: keys,
+    })
+}

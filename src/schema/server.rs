@@ -1,0 +1,154 @@
+//! Schema from a live server's information_schema (TABLES, COLUMNS, STATISTICS): columns in
+//! ordinal order with types, signedness and collation, the primary key, unique and secondary
+//! indexes with column order and prefix lengths, and the engine. One connection, three queries,
+//! values bound as parameters. Caching and invalidation belong to the caller (`Schema` carries
+//! versions; `rewrite::ddl_tables` names what a DDL touched).
+
+use std::collections::HashMap;
+
+use mysql::prelude::Queryable;
+use mysql::{Conn, Opts, Params, Value as MyValue};
+
+use super::{Column, Index, IndexColumn, Schema, Table};
+use crate::error::{Error, ErrorKind, Result};
+
+const SYSTEM_DBS: &str = "('mysql', 'information_schema', 'performance_schema', 'sys')";
+
+/// Load every base table (of `dbs`, or of the URL's database, or of all user databases).
+pub fn load_from_server(url: &str, dbs: Option<&[String]>) -> Result<Schema> {
+    let opts = Opts::from_url(url)
+        .map_err(|e| Error::new(ErrorKind::Config, "schema server URL").with_source(e))?;
+    let url_db = opts.get_db_name().map(str::to_string);
+    let mut conn = Conn::new(opts).map_err(|e| server_err("connecting for schema", e))?;
+    let filter: Vec<String> = match (dbs, url_db) {
+        (Some(d), _) => d.to_vec(),
+        (None, Some(d)) => vec![d],
+        (None, None) => Vec::new(),
+    };
+    load_with(&mut conn, &filter)
+}
+
+fn server_err(what: &str, e: mysql::Error) -> Error {
+    Error::new(ErrorKind::Server, what.to_string()).with_source(e)
+}
+
+fn where_dbs(filter: &[String]) -> (String, Params) {
+    if filter.is_empty() {
+        (format!("TABLE_SCHEMA NOT IN {SYSTEM_DBS}"), Params::Empty)
+    } else {
+        let marks = vec!["?"; filter.len()].join(", ");
+        let params: Vec<MyValue> = filter.iter().map(|d| MyValue::from(d.as_str())).collect();
+        (
+            format!("TABLE_SCHEMA IN ({marks})"),
+            Params::Positional(params),
+        )
+    }
+}
+
+type Key = (String, String);
+
+/// Load with an open connection (tests and the daemon reuse theirs).
+pub fn load_with(conn: &mut Conn, filter: &[String]) -> Result<Schema> {
+    let (w, p) = where_dbs(filter);
+    let tables: Vec<(String, String, Option<String>)> = conn
+        .exec(
+            format!(
+                "SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE FROM information_schema.TABLES \
+                 WHERE TABLE_TYPE = 'BASE TABLE' AND {w}"
+            ),
+            p.clone(),
+        )
+        .map_err(|e| server_err("reading information_schema.TABLES", e))?;
+    let mut by_key: HashMap<Key, Table> = HashMap::new();
+    for (db, name, engine) in tables {
+        by_key.insert(
+            (db.clone(), name.clone()),
+            Table {
+                db,
+                name,
+                engine,
+                columns: Vec::new(),
+                indexes: Vec::new(),
+                version: 0,
+            },
+        );
+    }
+    type ColRow = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+    );
+    let cols: Vec<ColRow> = conn
+        .exec(
+            format!(
+                "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, \
+                 COLLATION_NAME, EXTRA FROM information_schema.COLUMNS WHERE {w} \
+                 ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION"
+            ),
+            p.clone(),
+        )
+        .map_err(|e| server_err("reading information_schema.COLUMNS", e))?;
+    for (db, t, name, dt, ct, nullable, coll, extra) in cols {
+        let Some(table) = by_key.get_mut(&(db, t)) else {
+            continue;
+        };
+        let ct = ct.to_ascii_lowercase();
+        let ex = extra.to_ascii_lowercase();
+        table.columns.push(Column {
+            name,
+            data_type: dt.to_ascii_lowercase(),
+            unsigned: ct.contains("unsigned"),
+            column_type: ct,
+            nullable: nullable.eq_ignore_ascii_case("YES"),
+            collation: coll,
+            auto_increment: ex.contains("auto_increment"),
+            generated: ["generated", "virtual", "persistent", "stored"]
+                .iter()
+                .any(|g| ex.contains(g)),
+        });
+    }
+    type IdxRow = (String, String, String, i64, String, Option<i64>);
+    let idx: Vec<IdxRow> = conn
+        .exec(
+            format!(
+                "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART \
+                 FROM information_schema.STATISTICS WHERE {w} \
+                 ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, SEQ_IN_INDEX"
+            ),
+            p,
+        )
+        .map_err(|e| server_err("reading information_schema.STATISTICS", e))?;
+    for (db, t, iname, non_unique, col, sub) in idx {
+        let Some(table) = by_key.get_mut(&(db, t)) else {
+            continue;
+        };
+        let Some(ci) = table.column_index(&col) else {
+            continue;
+        };
+        let ic = IndexColumn {
+            column: ci,
+            prefix: sub.and_then(|s| u32::try_from(s).ok()),
+        };
+        match table.indexes.iter_mut().find(|i| i.name == iname) {
+            Some(i) => i.columns.push(ic),
+            None => table.indexes.push(Index {
+                primary: iname == "PRIMARY",
+                unique: non_unique == 0,
+                name: iname,
+                columns: vec![ic],
+            }),
+        }
+    }
+    let mut schema = Schema::new();
+    let mut tables: Vec<Table> = by_key.into_values().collect();
+    tables.sort_by(|a, b| (&a.db, &a.name).cmp(&(&b.db, &b.name)));
+    for t in tables {
+        schema.insert(t);
+    }
+    Ok(schema)
+}
