@@ -7,8 +7,9 @@
 //! - runs it read-only (a SELECT-only user, START TRANSACTION READ ONLY, prepared with bound
 //!   parameters) and checks it returns exactly the rows of its keys that already exist (old
 //!   entries), which proves the values bind correctly (unsigned, collation, decimal, datetime);
-//! - checks EXPLAIN uses the probe's index with const/ref/eq_ref/range access;
-//! and, differentially, recomputes from the row images and the schema, independently of the
+//! - checks EXPLAIN uses the probe's index with const/ref/eq_ref/range access.
+//!
+//! And, differentially, it recomputes from the row images and the schema, independently of the
 //! builder, the set of (index, key) pairs the applier must read, and checks the probes cover
 //! exactly that set.
 
@@ -22,12 +23,13 @@ use relay_prefetch::event::{
     EventBody, Position, Row, RowsEvent, RowsKind, StreamOutcome, Transaction, TransactionStream,
     Value,
 };
-use relay_prefetch::plan::{Probe, ProbeSql, SkipReason};
+use relay_prefetch::plan::{Mode, Probe, ProbeSql, SkipReason};
 use relay_prefetch::relay::RelaySource;
+use relay_prefetch::rewrite::planner::Planner;
 use relay_prefetch::rewrite::rowkey::{Fold, encode_value, truncate_prefix};
 use relay_prefetch::rewrite::rows::{RowProbeBuilder, RowProbeConfig, RowsOutcome};
 use relay_prefetch::sandbox::{Sandbox, SandboxOptions};
-use relay_prefetch::schema::{Column, Index, IndexColumn, Schema, Table};
+use relay_prefetch::schema::{self, Index, Schema, Table};
 
 const SETUP: &[&str] = &[
     "CREATE DATABASE rp",
@@ -125,8 +127,7 @@ fn probes_from_the_relay_log_are_read_only_use_their_index_and_cover_exactly_the
     sb.wait_for_relay_log_catch_up(Duration::from_secs(60))
         .unwrap();
 
-    let mut root = sb.replica.conn().unwrap();
-    let schema = load_schema(&mut root, "rp");
+    let schema = schema::load_from_server(&sb.replica.url(), Some(&["rp".to_string()])).unwrap();
     let txns = read_transactions(sb.replica.relay_log_index(), start);
     assert!(txns.len() >= 15, "only {} transactions", txns.len());
 
@@ -187,6 +188,24 @@ fn probes_from_the_relay_log_are_read_only_use_their_index_and_cover_exactly_the
     assert!(
         probes_run > 20 && rows_found > 50,
         "{probes_run} probes, {rows_found} rows"
+    );
+    // Batching across neighbouring transactions covers the same set in fewer probes.
+    let mut planner = Planner::new(Mode::Select, RowProbeConfig::default());
+    let plans = planner.plan_batch(&txns, &schema);
+    assert_eq!(plans.len(), txns.len());
+    let batched: BTreeSet<EntryId> = plans
+        .iter()
+        .flat_map(|p| &p.probes)
+        .flat_map(|p| {
+            let table = schema_table(&schema, &p.table);
+            p.keys.iter().map(move |k| entry_id(table, &p.index, k))
+        })
+        .collect();
+    assert_eq!(batched, want);
+    let batched_probes: usize = plans.iter().map(|p| p.probes.len()).sum();
+    assert!(
+        batched_probes < probes_run,
+        "{batched_probes} vs {probes_run}"
     );
     for reason in [
         SkipReason::NoPrimaryKey,
@@ -448,72 +467,4 @@ fn merged(before: &Row, after: &Row) -> Vec<Option<Value>> {
                 .or_else(|| before.values.get(c).cloned().flatten())
         })
         .collect()
-}
-
-// ---- schema, read from the replica's information_schema -----------------------------------
-
-fn load_schema(conn: &mut mysql::Conn, db: &str) -> Schema {
-    let mut schema = Schema::new();
-    let names: Vec<String> = conn
-        .exec(
-            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?",
-            (db,),
-        )
-        .unwrap();
-    for name in names {
-        let columns: Vec<(String, String, String, String, Option<String>, String)> = conn
-            .exec(
-                "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLLATION_NAME, EXTRA
-                 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?
-                 ORDER BY ORDINAL_POSITION",
-                (db, &name),
-            )
-            .unwrap();
-        let columns: Vec<Column> = columns
-            .into_iter()
-            .map(|(n, dt, ct, null, coll, extra)| Column {
-                name: n,
-                unsigned: ct.contains("unsigned"),
-                data_type: dt,
-                column_type: ct,
-                nullable: null == "YES",
-                collation: coll,
-                auto_increment: extra.contains("auto_increment"),
-                generated: extra.contains("GENERATED"),
-            })
-            .collect();
-        let stats: Vec<(String, i64, String, Option<u32>)> = conn
-            .exec(
-                "SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART FROM information_schema.STATISTICS
-                 WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?
-                 ORDER BY INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX",
-                (db, &name),
-            )
-            .unwrap();
-        let mut indexes: Vec<Index> = Vec::new();
-        for (ix, non_unique, col, sub) in stats {
-            if indexes.last().is_none_or(|i| i.name != ix) {
-                indexes.push(Index {
-                    primary: ix == "PRIMARY",
-                    unique: non_unique == 0,
-                    name: ix,
-                    columns: Vec::new(),
-                });
-            }
-            let column = columns.iter().position(|c| c.name == col).unwrap();
-            indexes.last_mut().unwrap().columns.push(IndexColumn {
-                column,
-                prefix: sub,
-            });
-        }
-        schema.insert(Table {
-            db: db.into(),
-            name,
-            engine: Some("InnoDB".into()),
-            columns,
-            indexes,
-            version: 0,
-        });
-    }
-    schema
 }
