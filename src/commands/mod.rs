@@ -5,6 +5,7 @@ use crate::cli::{Cli, Command};
 
 pub mod demo;
 pub mod inspect;
+pub mod inspect_plan;
 pub mod rewrite;
 pub mod run;
 
