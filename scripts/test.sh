@@ -1,37 +1,43 @@
 #!/usr/bin/env bash
 # THE test command: set-up, build, format check, lints, and every test (unit, property, grammar
-# corpus, real-server integration tests). Exits non-zero on the first failing stage.
+# corpus, real-server integration tests). Runs every stage even after a failure, so one run shows
+# everything that is wrong, then exits non-zero if any stage failed (a failed build stops early).
 # Uses cargo-nextest when installed (one process per test, better parallelism), else cargo test.
-# TEST_THREADS (default 4) sets test parallelism: server tests mostly wait on I/O.
-set -euo pipefail
+# TEST_THREADS (default 4) sets test parallelism: the server tests mostly wait on I/O.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-stage() { printf '\n==> %s\n' "$*" >&2; }
+failed=()
 start=$SECONDS
+stage() { printf '\n==> %s\n' "$*" >&2; }
+run() { # name command...
+    local name=$1
+    shift
+    stage "$name"
+    "$@" || { failed+=("$name"); printf '==> FAILED: %s\n' "$name" >&2; }
+}
+finish() {
+    local took=$((SECONDS - start))
+    if [ "${#failed[@]}" -gt 0 ]; then
+        printf '\n==> FAILED stages (%s s): %s\n' "$took" "${failed[*]}" >&2
+        exit 1
+    fi
+    printf '\n==> all checks passed in %s s\n' "$took" >&2
+}
 
-stage "setup"
-bash scripts/setup.sh
-
-stage "cargo build"
-cargo build --all-targets
-
-stage "cargo fmt --check"
-cargo fmt --check
-
-stage "cargo clippy --all-targets -- -D warnings"
-cargo clippy --all-targets -- -D warnings
+run "setup" bash scripts/setup.sh
+[ "${#failed[@]}" -eq 0 ] || finish
+run "cargo build" cargo build --all-targets
+[ "${#failed[@]}" -eq 0 ] || finish
+run "cargo fmt --check" cargo fmt --check
+run "cargo clippy" cargo clippy --all-targets -- -D warnings
 
 threads=${TEST_THREADS:-4}
-# nextest cannot list tests of custom harnesses (harness = false); use cargo test for those crates.
+# nextest cannot list the tests of custom harnesses (harness = false): cargo test runs those.
 if cargo nextest --version >/dev/null 2>&1 && ! grep -q 'harness *= *false' Cargo.toml; then
-    stage "cargo nextest run ($threads threads)"
-    cargo nextest run --all-targets --no-fail-fast --test-threads "$threads"
-    stage "cargo test --doc"
-    cargo test --doc
+    run "cargo nextest run" cargo nextest run --all-targets --no-fail-fast --test-threads "$threads"
 else
-    stage "cargo test ($threads threads per test binary)"
-    cargo test --all-targets --no-fail-fast -- --test-threads "$threads"
-    cargo test --doc
+    run "cargo test" cargo test --all-targets --no-fail-fast -- --test-threads "$threads"
 fi
-
-stage "all checks passed in $((SECONDS - start)) s"
+run "cargo test --doc" cargo test --doc
+finish

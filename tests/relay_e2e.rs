@@ -630,3 +630,121 @@ fn transaction_split_by_relay_log_rotation() {
     assert_eq!(values, want);
     assert_offsets_match_mariadb_binlog(&sb, &all_events(&sb));
 }
+
+/// mariadb-binlog's description of each event of `file`: (offset, our type name for it).
+fn mariadb_binlog_types(file: &Path) -> Vec<(u64, String)> {
+    let out = Command::new(mariadb_binlog().unwrap())
+        .arg("--no-defaults")
+        .arg(file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // "# at N" lines and header lines ("#YYMMDD HH:MM:SS server id N  end_log_pos P CRC32 0x..
+    // \t<what>") come in the same order, though not always alternating: an ANNOTATE_ROWS and
+    // the TABLE_MAP after it print both "# at" lines first.
+    let offsets: Vec<u64> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("# at "))
+        .map(|n| n.trim().parse().unwrap())
+        .collect();
+    let kinds: Vec<String> = text
+        .lines()
+        .filter(|l| l.starts_with('#') && l.contains(" server id ") && l.contains("end_log_pos"))
+        .map(|l| mariadb_binlog_kind(l.split('\t').nth(1).unwrap_or("").trim()).to_string())
+        .collect();
+    assert_eq!(
+        offsets.len(),
+        kinds.len(),
+        "{}: # at lines vs headers",
+        file.display()
+    );
+    offsets.into_iter().zip(kinds).collect()
+}
+
+/// mariadb-binlog's wording → `inspect --json` `type`.
+fn mariadb_binlog_kind(what: &str) -> &'static str {
+    const KINDS: &[(&str, &str)] = &[
+        ("Start:", "format_description"),
+        ("Rotate to", "rotate"),
+        ("Gtid list", "gtid_list"),
+        ("Binlog checkpoint", "binlog_checkpoint"),
+        ("GTID", "gtid"),
+        ("Query", "query"),
+        ("Table_map", "table_map"),
+        ("Write_", "write_rows"),
+        ("Update_", "update_rows"),
+        ("Delete_", "delete_rows"),
+        ("Xid", "xid"),
+        ("Annotate_rows", "annotate_rows"),
+        ("Intvar", "intvar"),
+        ("User_var", "user_var"),
+        ("Rand", "rand"),
+        ("Stop", "stop"),
+    ];
+    KINDS
+        .iter()
+        .find(|(prefix, _)| what.starts_with(prefix))
+        .map_or("unknown", |(_, kind)| kind)
+}
+
+/// The `relay-prefetch inspect --json` command on a live replica's relay-log index: every event of
+/// every relay file with mariadb-binlog's offset and kind, and row events with table and row count.
+#[test]
+fn inspect_json_matches_mariadb_binlog() {
+    let sb = sandbox(SandboxOptions {
+        replica_log_bin: true,
+        ..Default::default()
+    });
+    write(
+        &sb,
+        &[
+            "CREATE DATABASE e2e",
+            "CREATE TABLE e2e.t (id INT AUTO_INCREMENT PRIMARY KEY, v INT)",
+            "INSERT INTO e2e.t (v) VALUES (1), (2), (3)",
+            "UPDATE e2e.t SET v = v + 10 WHERE id <= 2",
+            "SET SESSION binlog_format = 'STATEMENT'",
+            "SET @a = 7",
+            "INSERT INTO e2e.t (v) VALUES (@a)",
+            "DELETE FROM e2e.t WHERE id = 1",
+        ],
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_relay-prefetch"))
+        .arg("inspect")
+        .arg("--json")
+        .arg(sb.replica.relay_log_index())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "inspect failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
+        .collect();
+    for file in sb.replica.relay_log_files().unwrap() {
+        let ours: Vec<(u64, String)> = events
+            .iter()
+            .filter(|e| Path::new(e["file"].as_str().unwrap()) == file.as_path())
+            .map(|e| {
+                let t = e["type"].as_str().unwrap().to_string();
+                (e["offset"].as_u64().unwrap(), t)
+            })
+            .collect();
+        assert_eq!(ours, mariadb_binlog_types(&file), "{}", file.display());
+    }
+    let rows_of = |kind: &str| -> u64 {
+        events
+            .iter()
+            .filter(|e| e["type"] == kind && e["table"] == "e2e.t")
+            .map(|e| e["rows"].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(rows_of("write_rows"), 3);
+    assert_eq!(rows_of("update_rows"), 2);
+    assert_eq!(rows_of("delete_rows"), 0, "the DELETE was a statement");
+    assert!(events.iter().any(|e| e["type"] == "user_var"));
+    assert!(events.iter().any(|e| e["type"] == "annotate_rows"));
+    assert!(events.iter().any(|e| e["type"] == "intvar"));
+}

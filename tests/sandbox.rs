@@ -178,3 +178,54 @@ fn stop_and_start_again_on_the_same_port() {
             .is_some()
     );
 }
+
+/// Re-runs this test binary as a child that starts a server and then is SIGKILLed (no
+/// destructors run): the watchdog must kill the orphaned mariadbd and remove its directory.
+#[test]
+fn watchdog_cleans_up_after_a_killed_test_process() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    const NAME: &str = "watchdog_cleans_up_after_a_killed_test_process";
+    if std::env::var_os("SANDBOX_WATCHDOG_CHILD").is_some() {
+        let server = Server::start(ServerOptions::default()).unwrap();
+        println!("DIR={}", server.dir().display());
+        println!("PID={}", server.pid().unwrap());
+        std::io::stdout().flush().unwrap();
+        std::thread::sleep(Duration::from_secs(120));
+        return;
+    }
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", NAME, "--nocapture", "--test-threads=1"])
+        .env("SANDBOX_WATCHDOG_CHILD", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (mut dir, mut pid) = (None, None);
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        // libtest prints "test NAME ... " on the same line before the first output.
+        if let Some(i) = line.find("DIR=") {
+            dir = Some(PathBuf::from(&line[i + 4..]));
+        } else if let Some(i) = line.find("PID=") {
+            pid = Some(line[i + 4..].to_string());
+            break;
+        }
+    }
+    let (dir, pid) = (dir.expect("child printed no DIR"), pid.expect("no PID"));
+    assert!(dir.exists());
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let alive =
+        || std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "));
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while (alive() || dir.exists()) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!alive(), "mariadbd {pid} outlived its killed test process");
+    assert!(
+        !dir.exists(),
+        "{} outlived its killed test process",
+        dir.display()
+    );
+}

@@ -86,6 +86,10 @@ impl Layout {
     pub fn error_log(&self) -> PathBuf {
         self.root.join("error.log")
     }
+    /// The pid file mariadbd writes.
+    pub fn pid_file(&self) -> PathBuf {
+        self.root.join("mysqld.pid")
+    }
     /// The server's tmpdir.
     pub fn tmpdir(&self) -> PathBuf {
         self.root.join("tmp")
@@ -106,7 +110,7 @@ pub fn render_cnf(opts: &ServerOptions, layout: &Layout, port: u16) -> String {
     kv(&mut c, "datadir", path(&layout.datadir()));
     kv(&mut c, "tmpdir", path(&layout.tmpdir()));
     kv(&mut c, "socket", path(&layout.socket()));
-    kv(&mut c, "pid-file", path(&layout.root.join("mysqld.pid")));
+    kv(&mut c, "pid-file", path(&layout.pid_file()));
     kv(&mut c, "log-error", path(&layout.error_log()));
     kv(&mut c, "port", port);
     kv(&mut c, "bind-address", "127.0.0.1");

@@ -1,7 +1,9 @@
 //! The `mariadbd` child process: spawn it on a my.cnf, wait until it accepts connections (or
 //! report why it died, from its error log), and stop it: SIGTERM, a grace period, then SIGKILL.
+//! Also a watchdog that cleans up when this process dies without running destructors.
 
 use std::fs;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::thread;
@@ -100,4 +102,32 @@ pub fn terminate(child: &mut Child, grace: Duration) -> bool {
     let _ = child.kill();
     let _ = child.wait();
     false
+}
+
+/// Watches this process from a small shell: if it dies without dropping the server (SIGKILL, an
+/// abort, a test runner's timeout), the watchdog SIGKILLs the server named by `pid_file` and,
+/// unless `keep_dir`, removes `dir`. Dropping the server kills the watchdog first.
+/// Best effort: None when no `sh` can be spawned.
+pub fn spawn_watchdog(pid_file: &Path, dir: &Path, keep_dir: bool) -> Option<Child> {
+    let script = r#"
+        while kill -0 "$1" 2>/dev/null; do sleep 1; done
+        pid=$(cat "$2" 2>/dev/null) && [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+        [ "$4" = keep ] || { sleep 1; rm -rf "$3"; }
+    "#;
+    Command::new("sh")
+        // Its own process group: a runner that kills the test's whole group (timeout(1),
+        // nextest) takes mariadbd down with it, but not the watchdog that removes the files.
+        .process_group(0)
+        .arg("-c")
+        .arg(script)
+        .arg("relay-prefetch-sandbox-watchdog")
+        .arg(std::process::id().to_string())
+        .arg(pid_file)
+        .arg(dir)
+        .arg(if keep_dir { "keep" } else { "remove" })
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()
 }

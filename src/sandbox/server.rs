@@ -31,6 +31,8 @@ pub struct Server {
     mariadbd: PathBuf,
     port: u16,
     child: Option<Child>,
+    /// Cleans up if this process dies without dropping us (see `process::spawn_watchdog`).
+    watchdog: Option<Child>,
 }
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
@@ -66,7 +68,13 @@ impl Server {
             mariadbd: bins.mariadbd,
             port: 0,
             child: None,
+            watchdog: None,
         };
+        server.watchdog = process::spawn_watchdog(
+            &server.layout.pid_file(),
+            &server.layout.root,
+            server.opts.keep_dir,
+        );
         server.launch(true)?;
         Ok(server)
     }
@@ -304,6 +312,10 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        if let Some(mut w) = self.watchdog.take() {
+            let _ = w.kill();
+            let _ = w.wait();
+        }
         if let Some(mut child) = self.child.take() {
             process::terminate(&mut child, Duration::from_secs(10));
         }
