@@ -1,6 +1,274 @@
-//! The daemon: `run(config, shutdown)` wires reader → planner → scheduler, the replica poller, the
-//! throttle and the metrics endpoint, and stops them all cleanly on shutdown.
+//! The daemon: `run(config, shutdown)` wires the stages together and stops them cleanly.
+//!
+//! ```text
+//!  relay log ──TransactionStream──▶ reader loop ──PlanStage──▶ Scheduler ──▶ N workers (exec)
+//!                                      ▲                          ▲
+//!  replica ──Poller (own connection)───┴── throttle ──────────────┘  applier position
+//! ```
+//! Start-up checks (flavor, mode support, relay-log index, session set-up on one worker) fail
+//! fast with a clear error; after that nothing in the input stops the daemon: bad relay data,
+//! unplannable SQL and a vanished server are logged once and counted.
 
+mod logonce;
+mod planning;
+mod reader;
 mod shutdown;
 
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+pub use planning::{PlanStage, SchemaSource};
 pub use shutdown::Shutdown;
+
+use crate::config::Config;
+use crate::error::{Error, ErrorKind, Result};
+use crate::exec::{DryRunExecutor, ExecOptions, Executor, MysqlExecutor};
+use crate::metrics::{Metrics, MetricsServer, process_cpu_seconds};
+use crate::relay::RelaySource;
+use crate::replica::{self, Poller, ServerInfo};
+use crate::schedule::{Scheduler, SchedulerOptions};
+use crate::throttle::{Limits, Throttle, page_budget};
+
+/// What a run did (also logged at the end).
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Events read.
+    pub events: u64,
+    /// Transactions read.
+    pub transactions: u64,
+    /// Probes run (all outcomes).
+    pub probes_run: u64,
+    /// Hit rate, when any transaction with probes was applied.
+    pub hit_rate: Option<f64>,
+    /// CPU seconds this process used during the run.
+    pub cpu_seconds: f64,
+    /// The registry, for callers that want more.
+    pub metrics: Arc<Metrics>,
+}
+
+impl Summary {
+    /// CPU milliseconds per 1,000 events read.
+    pub fn cpu_ms_per_1000_events(&self) -> Option<f64> {
+        (self.events > 0).then(|| self.cpu_seconds * 1e6 / self.events as f64)
+    }
+}
+
+/// Run the daemon until `shutdown` (or `config.duration`).
+pub fn run(config: Config, shutdown: Shutdown) -> Result<Summary> {
+    run_with_metrics(config, shutdown, Metrics::new())
+}
+
+/// [`run`] with a caller-supplied registry (tests read it while the daemon runs).
+pub fn run_with_metrics(
+    config: Config,
+    shutdown: Shutdown,
+    metrics: Arc<Metrics>,
+) -> Result<Summary> {
+    let started = Instant::now();
+    let cpu0 = process_cpu_seconds().unwrap_or(0.0);
+    let info = detect(&config)?;
+    let index = relay_index(&config, &info)?;
+    let status = replica::status_now(&config.replica, &info.flavor)?;
+    let source = match &config.schema_file {
+        Some(f) => SchemaSource::File(f.clone()),
+        None => SchemaSource::Server(config.replica.clone()),
+    };
+    let stage = PlanStage::new(config.mode, info.flavor.clone(), source)?;
+    let relay = RelaySource::Index(index);
+    let stream = reader::open_at_applier(&relay, &status.relay_log_file, status.relay_log_pos)?;
+    let sched = Arc::new(start_scheduler(&config, &info, &metrics)?);
+    if let Some(c) = status.relay_coord() {
+        sched.applier_at(c);
+    }
+    let poller = {
+        let s = sched.clone();
+        Poller::spawn(
+            config.replica.clone(),
+            info.flavor.clone(),
+            config.poll_interval,
+            shutdown.clone(),
+            Box::new(move |snap| {
+                if let Some(c) = snap.coord {
+                    s.applier_at(c);
+                }
+            }),
+        )
+    };
+    let server = match &config.metrics_addr {
+        Some(a) => Some(MetricsServer::start(a, metrics.clone(), shutdown.clone())?),
+        None => None,
+    };
+    let watcher = spawn_watcher(&config, &shutdown, &sched, &metrics, cpu0);
+    tracing::info!(flavor = %info.flavor, mode = config.mode.as_str(), workers = config.workers,
+        start = %format!("{}:{}", status.relay_log_file, status.relay_log_pos), "relay-prefetch running");
+    let result = reader::ReaderLoop {
+        source: relay,
+        stream,
+        stage,
+        sched: &sched,
+        poller: &poller,
+        metrics: &metrics,
+        throttle: Throttle::new(config.always),
+        shutdown: &shutdown,
+        next_seq: 0,
+        last_end: None,
+        log: Default::default(),
+    }
+    .run();
+    shutdown.trigger();
+    sched.halt();
+    poller.join();
+    let _ = watcher.join();
+    if let Some(s) = server {
+        s.join();
+    }
+    let stopped = match Arc::try_unwrap(sched) {
+        Ok(s) => s.stop(),
+        Err(_) => Err(Error::new(
+            ErrorKind::Unsupported,
+            "scheduler still shared at shutdown",
+        )),
+    };
+    result?;
+    stopped?;
+    let summary = Summary {
+        elapsed: started.elapsed(),
+        events: metrics.events_read.get(),
+        transactions: metrics.transactions_read.get(),
+        probes_run: metrics.probes_run(),
+        hit_rate: metrics.hit_rate(),
+        cpu_seconds: process_cpu_seconds().unwrap_or(cpu0) - cpu0,
+        metrics,
+    };
+    tracing::info!(events = summary.events, transactions = summary.transactions, probes = summary.probes_run,
+        hit_rate = ?summary.hit_rate, cpu_s = summary.cpu_seconds, "relay-prefetch stopped");
+    Ok(summary)
+}
+
+fn detect(config: &Config) -> Result<ServerInfo> {
+    let mut conn = config.replica.connect(Some(Duration::from_secs(10)), 0)?;
+    let info = replica::detect(&mut conn)?;
+    info.check_mode(config.mode)?;
+    if info.parallel_workers > 0 {
+        tracing::info!(
+            workers = info.parallel_workers,
+            "parallel applier: its reported position is the low-water mark; probes just past it may be late"
+        );
+    }
+    Ok(info)
+}
+
+fn relay_index(config: &Config, info: &ServerInfo) -> Result<PathBuf> {
+    let index = config
+        .relay_log_index
+        .clone()
+        .or_else(|| info.relay_log_index.clone())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Config,
+                "the server reports no relay_log_index; pass --relay-log-index",
+            )
+        })?;
+    std::fs::metadata(&index).map_err(|e| {
+        Error::new(ErrorKind::Config, format!(
+            "relay-log index {} is not readable here: run relay-prefetch on the replica's host as a user that can read its datadir, or pass --relay-log-index",
+            index.display()
+        ))
+        .with_source(e)
+    })?;
+    Ok(index)
+}
+
+fn start_scheduler(
+    config: &Config,
+    info: &ServerInfo,
+    metrics: &Arc<Metrics>,
+) -> Result<Scheduler> {
+    let opts = Arc::new(ExecOptions {
+        mode: config.mode,
+        flavor: info.flavor.clone(),
+        probe_timeout_ms: config.probe_timeout_ms,
+    });
+    let mut executors: Vec<Box<dyn Executor>> = Vec::with_capacity(config.workers);
+    for i in 0..config.workers {
+        if config.dry_run {
+            executors.push(Box::new(DryRunExecutor));
+            continue;
+        }
+        let mut e = MysqlExecutor::new(config.replica.clone(), opts.clone(), metrics.clone());
+        if i == 0 {
+            // Fail at start-up, with the reason, when the mode's session cannot be set up.
+            e.connect_now()?;
+        }
+        executors.push(Box::new(e));
+    }
+    let pages = page_budget(info.buffer_pool_pages());
+    let limits = Limits::new(
+        config.max_ahead.unwrap_or(10_000),
+        config.max_ahead_secs,
+        pages,
+    );
+    tracing::info!(
+        max_pages = pages,
+        buffer_pool_mb = info.buffer_pool_bytes >> 20,
+        "window limits"
+    );
+    let sopts = SchedulerOptions {
+        mode: config.mode,
+        min_ahead: config.min_ahead,
+        applier_guard: config.min_ahead.max(4),
+        conflict_map: config.conflict_map,
+        max_probes: 4096,
+    };
+    Ok(Scheduler::start(
+        sopts,
+        Arc::new(limits),
+        executors,
+        metrics.clone(),
+    ))
+}
+
+/// The status line every `status_interval`, and the `duration` stop.
+fn spawn_watcher(
+    config: &Config,
+    shutdown: &Shutdown,
+    sched: &Arc<Scheduler>,
+    metrics: &Arc<Metrics>,
+    cpu0: f64,
+) -> JoinHandle<()> {
+    let (sd, s, m) = (shutdown.clone(), sched.clone(), metrics.clone());
+    let every = config.status_interval;
+    let deadline = config.duration.map(|d| Instant::now() + d);
+    std::thread::Builder::new()
+        .name("status".into())
+        .spawn(move || {
+            loop {
+                let wait = deadline.map_or(every, |d| {
+                    every.min(d.saturating_duration_since(Instant::now()))
+                });
+                if sd.wait_timeout(wait) {
+                    break;
+                }
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    tracing::info!("--duration reached; stopping");
+                    sd.trigger();
+                    break;
+                }
+                let cpu = process_cpu_seconds().unwrap_or(cpu0) - cpu0;
+                tracing::info!(
+                    events = m.events_read.get(), txns = m.transactions_read.get(),
+                    probes = m.probes_run(), dropped = m.probes_dropped(),
+                    deduped = m.probes_deduplicated.get(), hit_rate = ?m.hit_rate(),
+                    ahead_txns = m.ahead_txns.get(), ahead_secs = m.ahead_secs.get(),
+                    apply_tps = m.apply_tps.get() as u64, window = s.window_len(),
+                    active = m.active.get(), cpu_s = cpu, "status"
+                );
+            }
+            s.halt();
+        })
+        .expect("spawning the status thread")
+}

@@ -163,15 +163,20 @@ impl MysqlExecutor {
         for s in &change.set {
             conn.query_drop(s).map_err(failure)?;
         }
+        // With autocommit=0 (locking modes) a SELECT opens a transaction that would keep its
+        // read view and metadata locks — blocking the applier's DDL — until ended: end it.
+        let end_read = self.opts.mode.takes_locks();
         match &job.probe.sql {
             ProbeSql::Text(sql) => {
-                let result = conn.query_iter(sql.as_str()).map_err(failure)?;
-                collect(result, job.want_rows)
+                let result = conn.query_iter(sql.as_str()).map_err(failure);
+                let rows = result.and_then(|r| collect(r, job.want_rows));
+                end_read_txn(conn, end_read, rows)
             }
             ProbeSql::Prepared { sql, params } => {
                 let params = Params::Positional(params.iter().map(to_mysql).collect());
-                let result = conn.exec_iter(sql.as_ref(), params).map_err(failure)?;
-                collect(result, job.want_rows)
+                let result = conn.exec_iter(sql.as_ref(), params).map_err(failure);
+                let rows = result.and_then(|r| collect(r, job.want_rows));
+                end_read_txn(conn, end_read, rows)
             }
             ProbeSql::Dml(stmts) => {
                 if !self.opts.mode.takes_locks() {
@@ -217,6 +222,23 @@ impl Executor for MysqlExecutor {
             }
         }
     }
+}
+
+type Rows = Vec<Vec<crate::event::Value>>;
+
+/// ROLLBACK after a read in a locking-mode session (never COMMIT; nothing was written).
+fn end_read_txn(
+    conn: &mut Conn,
+    end: bool,
+    rows: std::result::Result<Rows, Failure>,
+) -> std::result::Result<Rows, Failure> {
+    let gone = rows
+        .as_ref()
+        .is_err_and(|f| f.outcome == Outcome::ServerGone);
+    if end && !gone {
+        conn.query_drop(super::dml::END).map_err(failure)?;
+    }
+    rows
 }
 
 fn failure(e: mysql::Error) -> Failure {

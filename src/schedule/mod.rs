@@ -232,6 +232,12 @@ impl Scheduler {
         Ok(())
     }
 
+    /// Ask the pool to stop without waiting (wakes a reader blocked in `submit`, which then
+    /// fails). Use [`Scheduler::stop`] to join.
+    pub fn halt(&self) {
+        self.shared.shutdown();
+    }
+
     /// Stop the workers (queued probes are dropped and counted), join them, and report a panic.
     pub fn stop(mut self) -> Result<()> {
         self.stop_and_join()

@@ -1,0 +1,1 @@
+CALL app.proc(1)

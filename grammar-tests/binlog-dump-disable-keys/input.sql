@@ -1,0 +1,1 @@
+/*!40000 ALTER TABLE `users` DISABLE KEYS */

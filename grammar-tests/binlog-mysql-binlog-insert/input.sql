@@ -1,0 +1,1 @@
+insert into sbtest1(id, k, c, pad) values(17, 3, 'c', 'p')

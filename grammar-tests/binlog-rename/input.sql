@@ -1,0 +1,1 @@
+RENAME TABLE sbtest1 TO sbtest1_old

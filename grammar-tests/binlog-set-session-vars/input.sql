@@ -1,0 +1,1 @@
+SET @@session.pseudo_thread_id=5/*!*/

@@ -1,0 +1,1 @@
+DELETE FROM `app`.`sbtest1` WHERE `id` = 17

@@ -1,0 +1,1 @@
+SELECT `pad` FROM `app`.`sbtest1` WHERE `id` = 17

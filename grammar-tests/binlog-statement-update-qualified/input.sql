@@ -1,0 +1,1 @@
+UPDATE `app`.`sbtest1` SET `c` = 'abc' WHERE `id` = 17

@@ -1,0 +1,1 @@
+XA END 'xid1'

@@ -1,0 +1,1 @@
+UPDATE users SET status = 1 WHERE email = 'a\'b@x.io'

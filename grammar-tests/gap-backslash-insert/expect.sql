@@ -1,0 +1,1 @@
+SELECT `email` FROM `app`.`users` FORCE INDEX (`uniq_email`) WHERE `email` = 'q\\r@x.io'

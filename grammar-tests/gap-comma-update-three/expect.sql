@@ -1,0 +1,1 @@
+SELECT o.`o_carrier_id` FROM orders o CROSS JOIN new_orders n CROSS JOIN customer c WHERE o.o_w_id = n.no_w_id AND n.no_w_id = 1 AND n.no_d_id = 1 AND n.no_o_id = 5 AND c.c_w_id = 1 AND c.c_d_id = 1 AND c.c_id = o.o_c_id AND o.o_d_id = 1 AND o.o_id = 5

@@ -1,0 +1,1 @@
+UPDATE orders o, new_orders n, customer c SET o.o_carrier_id = 1 WHERE o.o_w_id = n.no_w_id AND n.no_w_id = 1 AND n.no_d_id = 1 AND n.no_o_id = 5 AND c.c_w_id = 1 AND c.c_d_id = 1 AND c.c_id = o.o_c_id AND o.o_d_id = 1 AND o.o_id = 5

@@ -1,0 +1,1 @@
+DELETE IGNORE FROM sbtest1 WHERE id=5

@@ -1,0 +1,1 @@
+DELETE QUICK FROM sbtest1 WHERE id=5

@@ -1,0 +1,1 @@
+SELECT `login_count` FROM users WHERE email = "d@x.io"

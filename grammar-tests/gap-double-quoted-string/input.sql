@@ -1,0 +1,1 @@
+UPDATE users SET name = "double" WHERE email = "d@x.io"

@@ -1,0 +1,1 @@
+UPDATE users SET name = 'O''Brien' WHERE id = 8

@@ -1,0 +1,1 @@
+DELETE /*!50000 IGNORE */ FROM sbtest1 WHERE id=5

@@ -1,0 +1,1 @@
+UPDATE sbtest1 SET c='x' WHERE id=5 /*M!999999 AND SLEEP(5) */

@@ -1,0 +1,1 @@
+UPDATE sbtest1 SET c='x' WHERE id=5 /*M!100100 AND k = 3 */

@@ -1,0 +1,1 @@
+DELETE FROM sbtest1 /*!40000 WHERE id = 9 */

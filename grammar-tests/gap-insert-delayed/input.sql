@@ -1,0 +1,1 @@
+INSERT DELAYED INTO sbtest1 (id, k) VALUES (5, 6)

@@ -1,0 +1,1 @@
+REPLACE LOW_PRIORITY INTO sbtest1 (id, k) VALUES (5, 6)

@@ -1,0 +1,1 @@
+SET @x := (SELECT 1), @y = 2

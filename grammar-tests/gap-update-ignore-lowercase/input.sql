@@ -1,0 +1,1 @@
+update ignore sbtest1 set c='x' where id=5

@@ -1,0 +1,1 @@
+UPDATE IGNORE sbtest1 SET k=k+1 WHERE id=5

@@ -1,0 +1,1 @@
+UPDATE LOW_PRIORITY sbtest1 SET k=k+1 WHERE id=5

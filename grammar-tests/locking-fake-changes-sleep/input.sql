@@ -1,0 +1,1 @@
+UPDATE sbtest1 SET c = 'x' WHERE id = 5 AND SLEEP(1) = 0

@@ -1,0 +1,1 @@
+UPDATE sbtest1 SET c='a\'b' WHERE id=5

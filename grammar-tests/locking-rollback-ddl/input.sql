@@ -1,0 +1,1 @@
+ALTER TABLE sbtest1 ADD x int

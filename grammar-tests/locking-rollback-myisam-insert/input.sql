@@ -1,0 +1,1 @@
+INSERT INTO legacy_log (msg) VALUES ('x')

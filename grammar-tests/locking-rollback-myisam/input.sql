@@ -1,0 +1,1 @@
+UPDATE legacy_log SET msg = 'x' WHERE id = 5

@@ -1,0 +1,1 @@
+INSERT INTO sbtest2 SELECT * FROM sbtest1

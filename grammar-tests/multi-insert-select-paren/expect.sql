@@ -1,0 +1,1 @@
+SELECT * FROM sbtest1 WHERE id = 3

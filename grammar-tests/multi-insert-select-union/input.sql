@@ -1,0 +1,1 @@
+INSERT INTO sbtest2 SELECT * FROM sbtest1 WHERE id = 3 UNION SELECT * FROM sbtest1 WHERE id = 4

@@ -1,0 +1,1 @@
+REPLACE INTO users (id, email, name, created_at) VALUES (5, 'e@x.io', 'E', '2024-01-01')

@@ -1,0 +1,1 @@
+UPDATE users SET status = 1 WHERE status = 0 LIMIT 10

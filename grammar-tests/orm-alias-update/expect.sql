@@ -1,0 +1,1 @@
+SELECT `login_count` FROM users u WHERE u.id = 4

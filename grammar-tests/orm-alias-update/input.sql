@@ -1,0 +1,1 @@
+UPDATE users u SET u.name = 'x' WHERE u.id = 4

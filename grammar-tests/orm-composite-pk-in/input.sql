@@ -1,0 +1,1 @@
+DELETE FROM counters WHERE name = 'hits' AND bucket IN (1, 2)

@@ -1,0 +1,1 @@
+UPDATE counters SET note = 'n' WHERE name = 'hits'

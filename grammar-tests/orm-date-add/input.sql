@@ -1,0 +1,1 @@
+DELETE FROM sessions WHERE expire_date < DATE_SUB('2024-01-01', INTERVAL 7 DAY)

@@ -1,0 +1,1 @@
+INSERT INTO `sessions` (`session_key`, `session_data`, `expire_date`) VALUES ('k1', 'data', '2024-02-01 00:00:00') ON DUPLICATE KEY UPDATE `session_data` = VALUES(`session_data`), `expire_date` = VALUES(`expire_date`)

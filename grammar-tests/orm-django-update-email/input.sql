@@ -1,0 +1,1 @@
+UPDATE `users` SET `email` = 'new@example.com' WHERE `users`.`id` = 5

@@ -1,0 +1,1 @@
+SELECT `login_count` FROM `app`.`users` WHERE `app`.`users`.`id` = 12

@@ -1,0 +1,1 @@
+UPDATE `users` SET `status` = 2 WHERE `users`.`id` = 5

@@ -1,0 +1,1 @@
+DELETE FROM `order` WHERE `select` = 3

@@ -1,0 +1,1 @@
+UPDATE `order` SET `select` = 2 WHERE `key` = 1

@@ -1,0 +1,1 @@
+SELECT `desc` FROM `order` WHERE `key` = 1

@@ -1,0 +1,1 @@
+UPDATE `order` SET `desc` = 'x' WHERE `key` = 1

@@ -1,0 +1,1 @@
+SELECT `b` FROM nopk WHERE a = 3

@@ -1,0 +1,1 @@
+DELETE FROM nopk WHERE a = 3

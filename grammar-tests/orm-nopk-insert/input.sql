@@ -1,0 +1,1 @@
+INSERT INTO nopk (a, b, c) VALUES (1, 2, 'x')

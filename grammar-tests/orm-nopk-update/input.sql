@@ -1,0 +1,1 @@
+UPDATE nopk SET c = 'x' WHERE a = 3

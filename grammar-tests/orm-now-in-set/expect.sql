@@ -1,0 +1,1 @@
+SELECT `login_count` FROM users WHERE id = 3

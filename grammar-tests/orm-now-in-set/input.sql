@@ -1,0 +1,1 @@
+UPDATE users SET updated_at = NOW() WHERE id = 3

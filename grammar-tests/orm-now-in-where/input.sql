@@ -1,0 +1,1 @@
+DELETE FROM sessions WHERE expire_date < NOW()

@@ -1,0 +1,1 @@
+SELECT `comment_count` FROM `wp_posts` WHERE `wp_posts`.`ID` = 7

@@ -1,0 +1,1 @@
+SELECT `login_count` FROM `users` WHERE `users`.`id` IN (99, 100)

@@ -1,0 +1,1 @@
+DELETE FROM shop.cart_items WHERE cart_id = 9001

@@ -1,0 +1,1 @@
+UPDATE shop.products SET price = 19.99 WHERE id = 10

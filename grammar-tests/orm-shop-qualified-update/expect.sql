@@ -1,0 +1,1 @@
+SELECT `stock` FROM `shop`.`products` WHERE `shop`.`products`.`id` = 10

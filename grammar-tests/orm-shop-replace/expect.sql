@@ -1,0 +1,3 @@
+SELECT `id` FROM `shop`.`products` WHERE `id` = 500
+SELECT `stock` FROM `shop`.`products` FORCE INDEX (`sku`) WHERE `sku` = 'S500'
+SELECT `category_id`, `price` FROM `shop`.`products` FORCE INDEX (`category_idx`) WHERE `category_id` = 2 AND `price` = 3.00 AND `id` = 500

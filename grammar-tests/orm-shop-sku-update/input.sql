@@ -1,0 +1,1 @@
+UPDATE shop.products SET sku = 'SKU-NEW' WHERE sku = 'SKU-OLD'

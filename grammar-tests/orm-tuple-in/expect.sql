@@ -1,0 +1,2 @@
+SELECT `bucket`, `value`, `note`, `name` FROM counters WHERE (name, bucket) IN (('a', 1), ('b', 2))
+-- phase2 0: SELECT `value`, `note` FROM `app`.`counters` FORCE INDEX (`uniq_value_note`) WHERE `value` = ? AND `note` = ? -- params: 101, 102

@@ -1,0 +1,1 @@
+DELETE FROM `wp_posts` WHERE `ID` = 15

@@ -1,0 +1,1 @@
+DELETE FROM `wp_postmeta` WHERE `meta_key` LIKE '%_transient'

@@ -1,0 +1,1 @@
+DELETE FROM `wp_postmeta` WHERE `post_id` = 15 AND `meta_key` = '_edit_last'

@@ -1,0 +1,1 @@
+UPDATE `wp_posts` SET `post_author` = 3 WHERE `ID` = 15

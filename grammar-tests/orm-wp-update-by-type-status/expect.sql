@@ -1,0 +1,2 @@
+SELECT `comment_count`, `post_type`, `post_status`, `post_date`, `ID` FROM `wp_posts` WHERE `post_type` = 'post' AND `post_status` = 'future' AND `post_date` <= '2024-01-01'
+-- phase2 0: SELECT `post_type`, `post_status`, `post_date`, `ID` FROM `app`.`wp_posts` FORCE INDEX (`type_status_date`) WHERE (`post_type`, `post_status`, `post_date`, `ID`) IN ((?, ?, ?, ?), (?, ?, ?, ?)) -- params: 101, 102, 103, 104, 101, 'publish', 103, 104

@@ -1,0 +1,1 @@
+ALTER TABLE sbtest1 ADD COLUMN x int

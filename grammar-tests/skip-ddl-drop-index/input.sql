@@ -1,0 +1,1 @@
+DROP INDEX k_1 ON sbtest1

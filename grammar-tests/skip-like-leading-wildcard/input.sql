@@ -1,0 +1,1 @@
+UPDATE users SET status = 1 WHERE email LIKE '%@x.io'

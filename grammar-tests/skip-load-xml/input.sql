@@ -1,0 +1,1 @@
+LOAD XML INFILE 'x.xml' INTO TABLE sbtest1

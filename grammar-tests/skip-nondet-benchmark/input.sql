@@ -1,0 +1,1 @@
+UPDATE sbtest1 SET c = 'x' WHERE id = BENCHMARK(1000000, MD5('a'))

@@ -1,0 +1,1 @@
+UPDATE users SET status = CONNECTION_ID() WHERE id = 5

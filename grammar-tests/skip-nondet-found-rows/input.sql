@@ -1,0 +1,1 @@
+UPDATE users SET status = FOUND_ROWS() WHERE id = 5

@@ -1,0 +1,1 @@
+DELETE FROM sbtest1 WHERE id = 5 AND GET_LOCK('a', 10)

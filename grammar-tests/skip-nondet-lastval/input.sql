@@ -1,0 +1,1 @@
+UPDATE sbtest1 SET k = LASTVAL(seq1) WHERE id = 5

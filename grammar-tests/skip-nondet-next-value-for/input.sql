@@ -1,0 +1,1 @@
+INSERT INTO sbtest1 (id, k) VALUES (NEXT VALUE FOR seq1, 5)

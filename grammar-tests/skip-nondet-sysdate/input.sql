@@ -1,0 +1,1 @@
+UPDATE users SET updated_at = SYSDATE() WHERE id = 5

@@ -1,0 +1,1 @@
+HANDLER sbtest1 OPEN

@@ -1,0 +1,1 @@
+LOCK TABLES sbtest1 WRITE

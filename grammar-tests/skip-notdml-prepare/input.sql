@@ -1,0 +1,1 @@
+PREPARE s FROM 'UPDATE sbtest1 SET k = 1'

@@ -1,0 +1,1 @@
+SELECT c INTO @v FROM sbtest1 WHERE id = 5

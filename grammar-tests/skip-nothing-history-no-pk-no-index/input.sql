@@ -1,0 +1,1 @@
+INSERT INTO history (h_amount) VALUES (1.00)

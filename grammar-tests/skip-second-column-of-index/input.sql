@@ -1,0 +1,1 @@
+UPDATE customer SET c_data = 'x' WHERE c_last = 'ABLE'

@@ -1,0 +1,1 @@
+CREATE TEMPORARY TABLE tmp1 (id int primary key)

@@ -1,0 +1,3 @@
+CREATE TEMPORARY TABLE tmp3 (id int)
+DROP TEMPORARY TABLE tmp3
+UPDATE sbtest1 SET k = k + 1 WHERE id = 1

@@ -1,0 +1,1 @@
+UPDATE sbtest1 SET k = 1 WHERE c = 'x'

@@ -1,0 +1,1 @@
+INSERT INTO sbtest1 (id, nope) VALUES (1, 2)

@@ -1,0 +1,1 @@
+UPDATE sbtest1 SET nope = 'x' WHERE id = 5

@@ -1,0 +1,1 @@
+UPDATE nodb.sbtest1 SET c = 'x' WHERE id = 5

@@ -1,0 +1,1 @@
+DELETE FROM nope WHERE id = 1

@@ -1,0 +1,1 @@
+INSERT INTO nope (a) VALUES (1)

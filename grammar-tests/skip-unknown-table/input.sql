@@ -1,0 +1,1 @@
+UPDATE nope SET c = 'x' WHERE id = 5

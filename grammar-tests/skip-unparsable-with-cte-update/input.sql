@@ -1,0 +1,1 @@
+WITH x AS (SELECT 1) UPDATE sbtest1 SET k = 1 WHERE id = 1

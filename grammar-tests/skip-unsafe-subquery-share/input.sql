@@ -1,0 +1,1 @@
+DELETE FROM sbtest1 WHERE id = (SELECT id FROM sbtest2 WHERE id = 5 LOCK IN SHARE MODE)

@@ -1,0 +1,1 @@
+update sbtest1 set k=k+1 where id=77

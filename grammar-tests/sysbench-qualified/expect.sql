@@ -1,0 +1,2 @@
+SELECT `pad`, `k`, `id` FROM app.sbtest1 WHERE id = 77
+-- phase2 0: SELECT `k`, `id` FROM `app`.`sbtest1` FORCE INDEX (`k_1`) WHERE (`k`, `id`) IN ((?, ?), (?, ?)) -- params: 101, 102, 102, 102

@@ -1,0 +1,1 @@
+UPDATE sbtest1 SET k=k+1 WHERE id=597396

@@ -1,0 +1,1 @@
+DELETE FROM sbtest2 WHERE id=3449

@@ -1,0 +1,1 @@
+SELECT `pad` FROM sbtest2 WHERE id = 3449

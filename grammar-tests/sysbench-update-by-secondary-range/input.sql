@@ -1,0 +1,1 @@
+UPDATE sbtest1 SET c='x' WHERE k > 55 AND k < 60

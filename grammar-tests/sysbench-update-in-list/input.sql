@@ -1,0 +1,1 @@
+UPDATE sbtest1 SET c='x' WHERE id IN (5, 6, 7)

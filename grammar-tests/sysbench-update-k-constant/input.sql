@@ -1,0 +1,1 @@
+UPDATE sbtest1 SET k=500 WHERE id=10

@@ -1,0 +1,1 @@
+SELECT `pad` FROM sbtest1 WHERE id BETWEEN 100 AND 199

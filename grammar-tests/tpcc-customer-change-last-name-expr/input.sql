@@ -1,0 +1,1 @@
+UPDATE customer SET c_last = CONCAT(c_last, 'X') WHERE c_w_id = 1 AND c_d_id = 2 AND c_id = 3

@@ -1,0 +1,1 @@
+SELECT `no_d_id` FROM new_orders WHERE no_o_id = 2101 AND no_d_id = 4 AND no_w_id = 7

@@ -1,0 +1,1 @@
+UPDATE orders SET o_carrier_id = 3 WHERE o_id = 2101 AND o_d_id = 1 AND o_w_id = 1

@@ -1,0 +1,1 @@
+UPDATE district SET d_next_o_id = d_next_o_id + 1 WHERE d_id = 4 AND d_w_id = 1

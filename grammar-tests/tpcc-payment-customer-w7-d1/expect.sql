@@ -1,0 +1,1 @@
+SELECT `c_middle` FROM customer WHERE c_w_id = 7 AND c_d_id = 1 AND c_id = 17

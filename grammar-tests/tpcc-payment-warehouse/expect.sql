@@ -1,0 +1,1 @@
+SELECT `w_state` FROM warehouse WHERE w_id = 1

@@ -1,0 +1,209 @@
+//! The reader loop: relay log → transactions → (planning) → scheduler, on the daemon's main
+//! thread. Tracks the last complete transaction (never a byte offset inside one), renumbers
+//! transactions so sequence numbers stay increasing across re-opens, reads through (without
+//! planning) what the applier has already passed or while the throttle says idle, re-opens at
+//! the applier's position when the applier is far ahead, and logs each kind of bad input once.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::event::{Position, StreamOutcome, Transaction, TransactionStream};
+use crate::metrics::Metrics;
+use crate::relay::RelaySource;
+use crate::replica::{Poller, RelayCoord};
+use crate::schedule::{Scheduler, TxnMeta};
+use crate::throttle::{Decision, Throttle};
+
+use super::Shutdown;
+use super::logonce::LogOnce;
+use super::planning::PlanStage;
+
+/// Transactions planned together (row keys merged across them).
+const BATCH: usize = 32;
+/// Re-open at the applier when it is this far past the reader in the same file.
+const SKIP_BYTES: u64 = 64 << 20;
+
+/// Everything the loop uses.
+pub struct ReaderLoop<'a> {
+    pub(super) source: RelaySource,
+    pub(super) stream: TransactionStream,
+    pub(super) stage: PlanStage,
+    pub(super) sched: &'a Arc<Scheduler>,
+    pub(super) poller: &'a Poller,
+    pub(super) metrics: &'a Arc<Metrics>,
+    pub(super) throttle: Throttle,
+    pub(super) shutdown: &'a Shutdown,
+    /// Sequence number for the next transaction (ours, not the stream's: it survives re-opens).
+    pub(super) next_seq: u64,
+    /// End of the last complete transaction read.
+    pub(super) last_end: Option<Position>,
+    pub(super) log: LogOnce,
+}
+
+impl ReaderLoop<'_> {
+    /// Run until shutdown. Errors only when the scheduler's pool failed (a worker panic).
+    pub fn run(mut self) -> Result<()> {
+        self.refresh_selector();
+        let mut batch: Vec<Transaction> = Vec::with_capacity(BATCH);
+        let mut last_maint = Instant::now();
+        while !self.shutdown.is_triggered() {
+            match self.stream.next() {
+                StreamOutcome::Transaction(mut tx) => {
+                    tx.seq = self.next_seq;
+                    self.next_seq += 1;
+                    self.metrics.transactions_read.inc();
+                    self.metrics.events_read.add(tx.events.len() as u64);
+                    self.last_end = Some(tx.end.clone());
+                    if self.wanted(&tx) {
+                        batch.push(tx);
+                    } else {
+                        self.metrics.transactions_not_planned.inc();
+                    }
+                    if batch.len() >= BATCH {
+                        self.flush(&mut batch)?;
+                    }
+                }
+                StreamOutcome::Pending | StreamOutcome::End => {
+                    self.flush(&mut batch)?;
+                    self.maintain();
+                    last_maint = Instant::now();
+                    self.stream.wait(Duration::from_millis(20));
+                }
+                StreamOutcome::Error(e) => {
+                    self.metrics.bad_input.inc();
+                    let kind = format!("relay-{}", e.kind().as_str());
+                    if self.log.first(&kind) {
+                        tracing::warn!(error = %e, "unreadable relay data skipped; later ones of this kind are counted, not logged");
+                    }
+                }
+            }
+            if last_maint.elapsed() > Duration::from_millis(200) {
+                self.flush(&mut batch)?;
+                self.maintain();
+                last_maint = Instant::now();
+            }
+        }
+        Ok(())
+    }
+
+    /// Plan this transaction? Not when the applier already passed it or the throttle idles.
+    fn wanted(&mut self, tx: &Transaction) -> bool {
+        let Some(end) = RelayCoord::new(&tx.end.file, tx.end.offset) else {
+            return false;
+        };
+        if self.sched.applier_passed(end) {
+            return false;
+        }
+        let latest = self.poller.latest();
+        let behind = self.next_seq.saturating_sub(self.sched.applier_seq());
+        let d = self
+            .throttle
+            .decide(latest.as_ref().map(|s| &s.status), behind);
+        self.metrics.active.set(i64::from(d == Decision::Prefetch));
+        d == Decision::Prefetch
+    }
+
+    /// Plan and submit the batch.
+    fn flush(&mut self, batch: &mut Vec<Transaction>) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let plans = self.stage.plan(batch, self.metrics);
+        let mut metas = batch.iter().map(|t| (t.seq, meta_of(t)));
+        for plan in plans {
+            let Some((_, Some(meta))) = metas.find(|(s, _)| *s == plan.seq) else {
+                continue;
+            };
+            if let Err(e) = self.sched.submit(plan, meta) {
+                batch.clear();
+                return if self.shutdown.is_triggered() {
+                    Ok(())
+                } else {
+                    Err(e)
+                };
+            }
+        }
+        batch.clear();
+        Ok(())
+    }
+
+    /// Periodic work: schema reloads after applied DDL; skip forward when far behind.
+    fn maintain(&mut self) {
+        let sched = self.sched;
+        if self.stage.after_applier(|c| sched.applier_passed(c)) {
+            self.refresh_selector();
+        }
+        self.skip_forward();
+    }
+
+    fn refresh_selector(&mut self) {
+        self.stream.set_column_selector(self.stage.selector());
+    }
+
+    /// Re-open at the applier's position when it is in a later relay file or far ahead in the
+    /// same one: reading through would only burn CPU on transactions already applied.
+    fn skip_forward(&mut self) {
+        let Some(snap) = self.poller.latest() else {
+            return;
+        };
+        let (Some(applier), Some(end)) = (snap.coord, self.last_end.as_ref()) else {
+            return;
+        };
+        let Some(reader) = RelayCoord::new(&end.file, end.offset) else {
+            return;
+        };
+        let far = applier.file_no > reader.file_no
+            || applier.offset > reader.offset.saturating_add(SKIP_BYTES);
+        if applier <= reader || !far {
+            return;
+        }
+        let start = Position {
+            file: Arc::from(base_name(&snap.status.relay_log_file)),
+            offset: snap.status.relay_log_pos,
+        };
+        match TransactionStream::open(self.source.clone(), Some(start.clone()), true) {
+            Ok(s) => {
+                tracing::info!(from = %reader, to = %applier, "applier passed the reader: skipping forward");
+                self.stream = s;
+                self.refresh_selector();
+                self.last_end = Some(start);
+            }
+            Err(e) => {
+                if self.log.first("skip-forward") {
+                    tracing::warn!(error = %e, "cannot re-open at the applier's position; reading through (logged once)");
+                }
+            }
+        }
+    }
+}
+
+fn meta_of(tx: &Transaction) -> Option<TxnMeta> {
+    Some(TxnMeta {
+        end: RelayCoord::new(&tx.end.file, tx.end.offset)?,
+        timestamp: tx.events.first().map_or(0, |e| e.timestamp),
+        events: tx.events.len() as u64,
+    })
+}
+
+/// "./relay-bin.000003" → "relay-bin.000003".
+pub fn base_name(file: &str) -> &str {
+    file.rsplit('/').next().unwrap_or(file)
+}
+
+/// Open the stream where the applier stands; fall back to the start of the index when that file
+/// is gone (purged between the status read and the open).
+pub fn open_at_applier(source: &RelaySource, file: &str, pos: u64) -> Result<TransactionStream> {
+    let start = Position {
+        file: Arc::from(base_name(file)),
+        offset: pos,
+    };
+    match TransactionStream::open(source.clone(), Some(start), true) {
+        Ok(s) => Ok(s),
+        Err(e) if e.kind() == ErrorKind::Config => {
+            tracing::warn!(error = %e, "applier's relay file not found; starting at the first listed file");
+            TransactionStream::open(source.clone(), None, true)
+        }
+        Err(e) => Err(Error::new(e.kind(), "opening the relay log").with_source(e)),
+    }
+}
