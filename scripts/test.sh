@@ -33,11 +33,15 @@ run "cargo fmt --check" cargo fmt --check
 run "cargo clippy" cargo clippy --all-targets -- -D warnings
 
 threads=${TEST_THREADS:-4}
+# Default targets (lib, bins, tests; not benches, which may use their own harness).
 # nextest cannot list the tests of custom harnesses (harness = false): cargo test runs those.
-if cargo nextest --version >/dev/null 2>&1 && ! grep -q 'harness *= *false' Cargo.toml; then
-    run "cargo nextest run" cargo nextest run --all-targets --no-fail-fast --test-threads "$threads"
+custom_test_harness() {
+    awk '/^\[/ { sec = $0 } sec == "[[test]]" && /harness *= *false/ { f = 1 } END { exit !f }' Cargo.toml
+}
+if cargo nextest --version >/dev/null 2>&1 && ! custom_test_harness; then
+    run "cargo nextest run" cargo nextest run --no-fail-fast --test-threads "$threads"
+    run "cargo test --doc" cargo test --doc
 else
-    run "cargo test" cargo test --all-targets --no-fail-fast -- --test-threads "$threads"
+    run "cargo test" cargo test --no-fail-fast -- --test-threads "$threads"
 fi
-run "cargo test --doc" cargo test --doc
 finish

@@ -229,3 +229,24 @@ fn watchdog_cleans_up_after_a_killed_test_process() {
         dir.display()
     );
 }
+
+#[test]
+fn client_and_sysbench_args_reach_the_server() {
+    let server = Server::start(ServerOptions::default()).unwrap();
+    let out = std::process::Command::new("mariadb")
+        .args(server.client_args())
+        .args(["-N", "-e", "SELECT @@port"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        server.port().to_string()
+    );
+    let port_arg = format!("--mysql-port={}", server.port());
+    assert!(server.sysbench_args().contains(&port_arg));
+}

@@ -57,7 +57,9 @@ pub struct SandboxOptions {
     /// Configure and start replication (otherwise call [`Sandbox::start_replication`] later).
     pub start_replication: bool,
     /// Start the replica's SQL thread too. `false` starts only the IO thread, so the relay log
-    /// accumulates a backlog the applier has not touched.
+    /// accumulates a backlog the applier has not touched. A replica restart starts both threads
+    /// again unless `skip-slave-start` is in `replica_extra_cnf`; and with MASTER_USE_GTID the
+    /// restarted replica discards its relay logs and fetches again from `gtid_slave_pos`.
     pub start_sql_thread: bool,
     /// Keep both servers' directories after drop.
     pub keep_dirs: bool,

@@ -148,6 +148,26 @@ impl Server {
             .tcp_connect_timeout(Some(Duration::from_secs(5)))
     }
 
+    /// Connection options for command-line clients that take MySQL-style flags (`mariadb`,
+    /// `mariadb-dump`): `--host=127.0.0.1 --port=PORT --user=root --protocol=TCP`.
+    pub fn client_args(&self) -> Vec<String> {
+        vec![
+            "--host=127.0.0.1".into(),
+            format!("--port={}", self.port),
+            "--user=root".into(),
+            "--protocol=TCP".into(),
+        ]
+    }
+
+    /// The same for sysbench: `--mysql-host=127.0.0.1 --mysql-port=PORT --mysql-user=root`.
+    pub fn sysbench_args(&self) -> Vec<String> {
+        vec![
+            "--mysql-host=127.0.0.1".into(),
+            format!("--mysql-port={}", self.port),
+            "--mysql-user=root".into(),
+        ]
+    }
+
     /// A new connection as root.
     pub fn conn(&self) -> Result<mysql::Conn> {
         self.conn_as("root", None)
