@@ -19,6 +19,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mysql::prelude::Queryable;
+use relay_prefetch::cli::{InspectArgs, ModeArg, SchemaArgs};
+use relay_prefetch::commands::inspect_plan;
 use relay_prefetch::event::{
     EventBody, Position, Row, RowsEvent, RowsKind, StreamOutcome, Transaction, TransactionStream,
     Value,
@@ -128,7 +130,7 @@ fn probes_from_the_relay_log_are_read_only_use_their_index_and_cover_exactly_the
         .unwrap();
 
     let schema = schema::load_from_server(&sb.replica.url(), Some(&["rp".to_string()])).unwrap();
-    let txns = read_transactions(sb.replica.relay_log_index(), start);
+    let txns = read_transactions(sb.replica.relay_log_index(), start.clone());
     assert!(txns.len() >= 15, "only {} transactions", txns.len());
 
     let url = sb.replica.create_select_user("probe", "probe-pw").unwrap();
@@ -207,6 +209,7 @@ fn probes_from_the_relay_log_are_read_only_use_their_index_and_cover_exactly_the
         batched_probes < probes_run,
         "{batched_probes} vs {probes_run}"
     );
+    check_inspect_plan(&sb, &start, &schema, &want, probes_run);
     for reason in [
         SkipReason::NoPrimaryKey,
         SkipReason::KeyNotInImage,
@@ -216,6 +219,80 @@ fn probes_from_the_relay_log_are_read_only_use_their_index_and_cover_exactly_the
     }
     // A probe user cannot write, whatever it sends.
     assert!(probe_conn.query_drop("DELETE FROM rp.sb").is_err());
+}
+
+/// `inspect --plan --json` over the same relay log: one object per probe with its event
+/// position, table, index, phase, keys and SQL, covering the same entries; skips with reasons.
+fn check_inspect_plan(
+    sb: &Sandbox,
+    start: &Position,
+    schema: &Schema,
+    want: &BTreeSet<EntryId>,
+    probes: usize,
+) {
+    let mut args = InspectArgs {
+        paths: vec![sb.replica.relay_log_index()],
+        start: Some(format!("{}:{}", start.file, start.offset)),
+        follow: false,
+        json: true,
+        plan: true,
+        schema: SchemaArgs {
+            schema: Some(sb.replica.url()),
+            schema_file: None,
+        },
+        mode: ModeArg::Select,
+    };
+    let mut out = Vec::new();
+    assert_eq!(inspect_plan::write_plans(&args, &mut out).unwrap(), 0);
+    let lines: Vec<serde_json::Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let probe_lines: Vec<&serde_json::Value> =
+        lines.iter().filter(|l| l["kind"] == "probe").collect();
+    assert!(
+        probe_lines.len() >= probes / 8,
+        "{} probe lines",
+        probe_lines.len()
+    );
+    let mut seen = BTreeSet::new();
+    for l in &probe_lines {
+        assert!(l["file"].as_str().unwrap().contains("relay"), "{l}");
+        assert!(l["offset"].as_u64().unwrap() > 4, "{l}");
+        assert_eq!(l["phase"], 1);
+        assert!(l["sql"].as_str().unwrap().starts_with("SELECT "), "{l}");
+        let table = schema_table(schema, l["table"].as_str().unwrap());
+        let index = l["index"].as_str().unwrap();
+        for k in l["keys"].as_array().unwrap() {
+            let n = k.as_array().unwrap().len();
+            let ix = table.indexes.iter().find(|i| i.name == index).unwrap();
+            assert_eq!(n, entry_columns(table, ix).len(), "{l}");
+            seen.insert((table.qualified_name(), index.to_string(), k.to_string()));
+        }
+    }
+    let entries: BTreeSet<(&str, &str)> = want
+        .iter()
+        .map(|(t, i, _)| (t.as_str(), i.as_str()))
+        .collect();
+    let shown: BTreeSet<(&str, &str)> = seen
+        .iter()
+        .map(|(t, i, _)| (t.as_str(), i.as_str()))
+        .collect();
+    assert_eq!(entries, shown, "every (table, index) appears");
+    assert_eq!(seen.len(), want.len(), "one JSON key per entry");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["kind"] == "skip" && l["reason"] == "no_primary_key")
+    );
+    // Text mode lists the same probes readably.
+    args.json = false;
+    let mut text = Vec::new();
+    inspect_plan::write_plans(&args, &mut text).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    assert_eq!(text.matches("\n  probe  ").count(), probe_lines.len());
+    assert!(text.contains("skip   no_primary_key: rp.nopk"), "{text}");
 }
 
 /// All transactions after `start` in the replica's relay log, via the event stream.

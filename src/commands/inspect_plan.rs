@@ -27,9 +27,18 @@ use crate::rewrite::planner::{DetailedPlan, Planner};
 use crate::rewrite::rows::RowProbeConfig;
 use crate::schema::{self, Schema};
 
-/// Run `inspect --plan`. Returns 0 when every event decoded, 1 when some could not.
+/// Run `inspect --plan` to stdout. Returns 0 when every event decoded, 1 when some could not.
 pub fn run(args: InspectArgs) -> anyhow::Result<i32> {
-    let mut schema = load_schema(&args)?;
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let code = write_plans(&args, &mut out)?;
+    out.flush()?;
+    Ok(code)
+}
+
+/// `inspect --plan` into any writer (flushed whenever the stream waits for more data).
+pub fn write_plans(args: &InspectArgs, out: &mut impl Write) -> anyhow::Result<i32> {
+    let mut schema = load_schema(args)?;
     let from_file = args.schema.schema.is_none();
     let mode = match args.mode {
         ModeArg::Select => Mode::Select,
@@ -40,17 +49,15 @@ pub fn run(args: InspectArgs) -> anyhow::Result<i32> {
     let source = RelaySource::from_paths(&args.paths);
     let mut stream = TransactionStream::open(source, start, args.follow)?;
     let mut planner = Planner::new(mode, RowProbeConfig::default());
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
     let mut errors = 0usize;
     loop {
         match stream.next() {
             StreamOutcome::Transaction(txn) => {
                 let d = planner.plan_detailed(&txn, &schema);
                 if args.json {
-                    write_json(&mut out, &txn, &d)?;
+                    write_json(out, &txn, &d)?;
                 } else {
-                    write_text(&mut out, &txn, &d)?;
+                    write_text(out, &txn, &d)?;
                 }
                 if !d.plan.ddl_tables.is_empty() && from_file {
                     apply_ddl(&mut schema, &txn, &d);
@@ -68,7 +75,6 @@ pub fn run(args: InspectArgs) -> anyhow::Result<i32> {
             }
         }
     }
-    out.flush()?;
     Ok(i32::from(errors > 0))
 }
 
