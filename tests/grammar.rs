@@ -92,7 +92,10 @@ fn render(r: &Rewritten, mode: Mode) -> (String, Vec<String>) {
                         bad.push(format!("{sql}: {e}"));
                     }
                     let ps: Vec<String> = params.iter().map(value_text).collect();
-                    out.push_str(&format!("-- phase2 {i}: {sql} -- params: {}\n", ps.join(", ")));
+                    out.push_str(&format!(
+                        "-- phase2 {i}: {sql} -- params: {}\n",
+                        ps.join(", ")
+                    ));
                 }
             }
         }
@@ -106,7 +109,9 @@ struct Outcome {
 }
 
 fn run_case(case: &Path, shared: &Schema, bless: bool, o: &mut Outcome) {
-    let Some(input) = read(&case.join("input.sql")) else { return };
+    let Some(input) = read(&case.join("input.sql")) else {
+        return;
+    };
     o.cases += 1;
     let name = case.file_name().unwrap().to_string_lossy().to_string();
     let schema = schema_for(case, shared);
@@ -121,16 +126,26 @@ fn run_case(case: &Path, shared: &Schema, bless: bool, o: &mut Outcome) {
     }
     let Some(r) = last else { return };
     // The cached path must agree with the cold one: rewrite the last line again.
-    let again = rw.rewrite(input.lines().rfind(|l| !l.trim().is_empty()).unwrap(), Some("app"), &schema);
+    let again = rw.rewrite(
+        input.lines().rfind(|l| !l.trim().is_empty()).unwrap(),
+        Some("app"),
+        &schema,
+    );
     let (text, bad) = render(&r, mode);
     if render(&again, mode).0 != text {
-        o.failures.push(format!("{name}: cached rewrite differs from the cold one"));
+        o.failures
+            .push(format!("{name}: cached rewrite differs from the cold one"));
     }
     for b in bad {
-        o.failures.push(format!("{name}: guard rejects emitted query {b}"));
+        o.failures
+            .push(format!("{name}: guard rejects emitted query {b}"));
     }
     let keys: String = r.applier_keys.iter().map(|k| key_text(k) + "\n").collect();
-    let (exp_sql, exp_skip, exp_keys) = (case.join("expect.sql"), case.join("expect_skip"), case.join("keys"));
+    let (exp_sql, exp_skip, exp_keys) = (
+        case.join("expect.sql"),
+        case.join("expect_skip"),
+        case.join("keys"),
+    );
     if bless {
         let _ = std::fs::remove_file(&exp_sql);
         let _ = std::fs::remove_file(&exp_skip);
@@ -149,7 +164,8 @@ fn run_case(case: &Path, shared: &Schema, bless: bool, o: &mut Outcome) {
         (None, Some(want), None) if want == text => {
             if let Some(k) = read(&exp_keys) {
                 if k != keys {
-                    o.failures.push(format!("{name}: keys\n  want {k:?}\n  got  {keys:?}"));
+                    o.failures
+                        .push(format!("{name}: keys\n  want {k:?}\n  got  {keys:?}"));
                 }
             }
         }
@@ -157,7 +173,9 @@ fn run_case(case: &Path, shared: &Schema, bless: bool, o: &mut Outcome) {
             "{name}:\n  want {:?} {:?}\n  got  {:?} {:?}",
             want_skip.map(|s| s.trim().to_string()),
             want_sql,
-            got_skip.as_ref().map(|s| format!("{}: {}", s.reason, s.detail)),
+            got_skip
+                .as_ref()
+                .map(|s| format!("{}: {}", s.reason, s.detail)),
             text
         )),
     }
@@ -179,11 +197,23 @@ fn grammar_cases() {
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
-    let mut o = Outcome { failures: Vec::new(), cases: 0 };
+    let mut o = Outcome {
+        failures: Vec::new(),
+        cases: 0,
+    };
     for d in &dirs {
         run_case(d, &shared, bless, &mut o);
     }
     println!("{} grammar cases", o.cases);
-    assert!(o.cases >= 300 || bless, "expected at least 300 cases, found {}", o.cases);
-    assert!(o.failures.is_empty(), "{} failing cases:\n{}", o.failures.len(), o.failures.join("\n"));
+    assert!(
+        o.cases >= 300 || bless,
+        "expected at least 300 cases, found {}",
+        o.cases
+    );
+    assert!(
+        o.failures.is_empty(),
+        "{} failing cases:\n{}",
+        o.failures.len(),
+        o.failures.join("\n")
+    );
 }

@@ -233,10 +233,10 @@ fn table_of(ct: &CreateTable, db: &str, engine: Option<String>) -> Result<Table>
                 ColumnOption::DialectSpecific(toks)
                     if toks
                         .iter()
-                        .any(|t| t.to_string().eq_ignore_ascii_case("AUTO_INCREMENT"))
-                    => {
-                        col.auto_increment = true;
-                    }
+                        .any(|t| t.to_string().eq_ignore_ascii_case("AUTO_INCREMENT")) =>
+                {
+                    col.auto_increment = true;
+                }
                 _ => {}
             }
         }

@@ -34,9 +34,10 @@ impl Visitor for Findings {
             self.locking_or_into = true;
         }
         if let SetExpr::Select(s) = q.body.as_ref()
-            && s.into.is_some() {
-                self.locking_or_into = true;
-            }
+            && s.into.is_some()
+        {
+            self.locking_or_into = true;
+        }
         ControlFlow::Continue(())
     }
 

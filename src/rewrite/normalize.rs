@@ -252,7 +252,7 @@ pub fn forms(sql: &str, toks: &[Token], verb: Verb, use_slots: bool) -> Forms {
     for (i, t) in toks.iter().enumerate() {
         let s = text(sql, t);
         let slot = use_slots && slottable(sql, toks, i);
-        sep(&mut f.server, prev_s, t);
+        sep(&mut f.server, sql, prev_s, t);
         if slot {
             f.server.push('?');
             f.server.push_str(&f.slots.len().to_string());
@@ -268,7 +268,7 @@ pub fn forms(sql: &str, toks: &[Token], verb: Verb, use_slots: bool) -> Forms {
             prev_p = None;
             continue;
         }
-        sep(&mut f.parser, prev_p, t);
+        sep(&mut f.parser, sql, prev_p, t);
         if slot {
             f.parser.push('?');
             f.parser.push_str(&f.slots.len().to_string());
@@ -283,16 +283,19 @@ pub fn forms(sql: &str, toks: &[Token], verb: Verb, use_slots: bool) -> Forms {
 
 /// Separator between two re-emitted tokens: a space where the source had anything between them
 /// (whitespace or a comment), none where they touched (`f(`, `a.b` — MySQL parses `COUNT (x)`
-/// differently from `COUNT(x)` without IGNORE_SPACE), and always one between two operators so
-/// nothing can fuse into `--` or another operator.
-fn sep(out: &mut String, prev: Option<&Token>, cur: &Token) {
+/// differently from `COUNT(x)` without IGNORE_SPACE), and always one between two operators that
+/// could fuse into another token (`-` `-` would start a comment once the comment between them
+/// is gone).
+fn sep(out: &mut String, sql: &str, prev: Option<&Token>, cur: &Token) {
     let Some(p) = prev else {
         if !out.is_empty() {
             out.push(' ');
         }
         return;
     };
-    if p.span.end != cur.span.start || (p.kind == Kind::Op && cur.kind == Kind::Op) {
+    let fusing =
+        |t: &Token| t.kind == Kind::Op && !matches!(text(sql, t), "(" | ")" | "," | "." | ";");
+    if p.span.end != cur.span.start || (fusing(p) && fusing(cur)) {
         out.push(' ');
     }
 }

@@ -124,6 +124,22 @@ fn add_factor(
     }
 }
 
+/// Select mode: refuse tables whose engine is known and not InnoDB. A read of a MyISAM/Aria
+/// table takes a table-level read lock that would block the applier's write, and its pages do
+/// not live in the buffer pool anyway. (Unknown engine — a schema file without ENGINE= — passes.)
+pub fn check_engines(scope: &[TableRef]) -> Result<(), Skip> {
+    match scope
+        .iter()
+        .find(|r| r.table.engine.is_some() && !r.table.is_innodb())
+    {
+        Some(r) => Err(skip(
+            SkipReason::NonTransactional,
+            format!("{} is not InnoDB", r.table.qualified_name()),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Which (table index, column ordinal) a column reference means.
 pub fn column_of(scope: &[TableRef], e: &Expr) -> Option<(usize, usize)> {
     match e {
@@ -167,6 +183,7 @@ pub fn column_of_name(scope: &[TableRef], name: &ObjectName) -> Option<(usize, u
 pub fn is_const(e: &Expr) -> bool {
     match e {
         Expr::Value(_) | Expr::Subquery(_) | Expr::TypedString { .. } => true,
+        Expr::Interval(i) => is_const(&i.value),
         Expr::Nested(x) | Expr::UnaryOp { expr: x, .. } | Expr::Cast { expr: x, .. } => is_const(x),
         Expr::BinaryOp { left, right, .. } => is_const(left) && is_const(right),
         Expr::Tuple(xs) => xs.iter().all(is_const),

@@ -31,6 +31,7 @@ pub fn update(u: &Update, cx: &Ctx<'_>) -> Result<Body, Skip> {
         ));
     }
     let scope = resolve::scope(std::slice::from_ref(&u.table), cx.default_db, cx.schema)?;
+    resolve::check_engines(&scope)?;
     let sel = where_usable(&scope, u.selection.as_ref())?;
     let mut sets: Vec<(usize, usize, &Expr)> = Vec::new();
     for a in &u.assignments {
@@ -73,6 +74,7 @@ pub fn delete(d: &Delete, cx: &Ctx<'_>) -> Result<Body, Skip> {
         None => (from, d.tables.iter().collect()),
     };
     let scope = resolve::scope(sources, cx.default_db, cx.schema)?;
+    resolve::check_engines(&scope)?;
     let sel = where_usable(&scope, d.selection.as_ref())?;
     let from_text = sources
         .iter()
@@ -349,21 +351,22 @@ fn direct_probe<'e>(
     }
     // The entry's exact position also depends on the PK when the index is not unique.
     if let Some([one]) = pinned.as_deref()
-        && cols.len() > index_cols {
-            let pk = t
-                .primary_key()
-                .map(|p| p.columns.clone())
-                .unwrap_or_default();
-            for &c in &cols[index_cols..] {
-                if let Some(pos) = pk.iter().position(|ic| ic.column == c) {
-                    conds.push(format!(
-                        "{} = {}",
-                        quote(&t.columns[c].name),
-                        show(&one[pos])
-                    ));
-                }
+        && cols.len() > index_cols
+    {
+        let pk = t
+            .primary_key()
+            .map(|p| p.columns.clone())
+            .unwrap_or_default();
+        for &c in &cols[index_cols..] {
+            if let Some(pos) = pk.iter().position(|ic| ic.column == c) {
+                conds.push(format!(
+                    "{} = {}",
+                    quote(&t.columns[c].name),
+                    show(&one[pos])
+                ));
             }
         }
+    }
     let sql = format!(
         "SELECT {} FROM {} FORCE INDEX ({}) WHERE {} LIMIT 1",
         cols[..index_cols]

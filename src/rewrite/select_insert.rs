@@ -27,7 +27,12 @@ pub fn insert(ins: &Insert, cx: &Ctx<'_>) -> Result<Body, Skip> {
         return Err(skip(SkipReason::Unparsable, "INSERT INTO a table function"));
     };
     let t = lookup(name, cx.default_db, cx.schema)?;
-    let colmap = column_map(&t, ins)?;
+    let target = [resolve::TableRef {
+        table: t.clone(),
+        qualifier: sqlparser::ast::Ident::new(t.name.clone()),
+    }];
+    resolve::check_engines(&target)?;
+    let mut colmap = column_map(&t, ins)?;
     let rows: Vec<Vec<&Expr>> = match ins.source.as_deref() {
         None if !ins.assignments.is_empty() => {
             vec![ins.assignments.iter().map(|a| &a.value).collect()]
@@ -35,14 +40,23 @@ pub fn insert(ins: &Insert, cx: &Ctx<'_>) -> Result<Body, Skip> {
         None => return Err(skip(SkipReason::Unparsable, "INSERT without values")),
         Some(q) => match q.body.as_ref() {
             SetExpr::Values(v) => v.rows.iter().map(|r| r.content.iter().collect()).collect(),
+            SetExpr::Query(inner) => return insert_select(&t, inner, cx),
             _ => return insert_select(&t, q, cx),
         },
     };
+    // `INSERT INTO t () VALUES ()`: every column takes its default.
+    if ins.columns.is_empty() && rows.iter().all(|r| r.is_empty()) {
+        colmap.clear();
+    }
     if rows.iter().any(|r| r.len() != colmap.len()) {
-        return Err(skip(
-            SkipReason::Unparsable,
-            "column count does not match value count",
-        ));
+        // Without a column list the server matches values to the table's columns: a mismatch
+        // means our schema is not the table the statement was written for.
+        let reason = if ins.columns.is_empty() && ins.assignments.is_empty() {
+            SkipReason::SchemaDrift
+        } else {
+            SkipReason::Unparsable
+        };
+        return Err(skip(reason, "column count does not match value count"));
     }
     let upsert = ins.on.is_some() || ins.replace_into;
     let value = |row: &[&'_ Expr], ci: usize| -> Option<usize> {
@@ -256,6 +270,7 @@ fn insert_select(target: &Arc<Table>, q: &Query, cx: &Ctx<'_>) -> Result<Body, S
     let mut keys = vec![KeyT::Table(target.clone())];
     if let SetExpr::Select(s) = q.body.as_ref() {
         let scope = resolve::scope(&s.from, cx.default_db, cx.schema)?;
+        resolve::check_engines(&scope)?;
         if !scope.is_empty() {
             let usable = s
                 .selection

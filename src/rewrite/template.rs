@@ -42,12 +42,15 @@ impl TextT {
         let mut last = 0;
         for w in toks.windows(2) {
             let (q, n) = (&w[0], &w[1]);
-            if q.kind == Kind::Param && n.kind == Kind::Number && n.span.start == q.span.end
-                && let Ok(i) = sql[n.span.clone()].parse() {
-                    pieces.push(Piece::Text(sql[last..q.span.start].to_string()));
-                    pieces.push(Piece::Slot(i));
-                    last = n.span.end;
-                }
+            if q.kind == Kind::Param
+                && n.kind == Kind::Number
+                && n.span.start == q.span.end
+                && let Ok(i) = sql[n.span.clone()].parse()
+            {
+                pieces.push(Piece::Text(sql[last..q.span.start].to_string()));
+                pieces.push(Piece::Slot(i));
+                last = n.span.end;
+            }
         }
         pieces.push(Piece::Text(sql[last..].to_string()));
         pieces.retain(|p| !matches!(p, Piece::Text(t) if t.is_empty()));

@@ -1,0 +1,1 @@
+SELECT `pad` FROM sbtest1 WHERE id = 5

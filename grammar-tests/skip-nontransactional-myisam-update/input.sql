@@ -1,0 +1,1 @@
+UPDATE legacy_log SET msg = 'y' WHERE id = 3

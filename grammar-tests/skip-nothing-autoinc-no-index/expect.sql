@@ -1,1 +1,0 @@
-SELECT `msg` FROM `app`.`legacy_log` FORCE INDEX (`msg_idx`) WHERE `msg` = 'x'
