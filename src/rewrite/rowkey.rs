@@ -110,15 +110,25 @@ impl RowKeyEncoder {
 
     /// The row key of the row whose key values are `values` (in key column order).
     pub fn key<'a>(&self, values: impl IntoIterator<Item = &'a Value>) -> RowKey {
-        let mut buf = Vec::with_capacity(16 * self.cols.len());
+        self.key_with(values, &mut Vec::new())
+    }
+
+    /// [`RowKeyEncoder::key`] using `buf` as scratch space (one allocation per key instead of
+    /// several on the per-row path).
+    pub fn key_with<'a>(
+        &self,
+        values: impl IntoIterator<Item = &'a Value>,
+        buf: &mut Vec<u8>,
+    ) -> RowKey {
+        buf.clear();
         let mut cols = self.cols.iter();
         for v in values {
             let (fold, prefix) = cols.next().copied().unwrap_or((Fold::BINARY, None));
-            encode_value(&mut buf, v, fold, prefix);
+            encode_value(buf, v, fold, prefix);
         }
         RowKey {
             table: self.table.clone(),
-            pk: Some(buf.into_boxed_slice()),
+            pk: Some(Box::from(buf.as_slice())),
         }
     }
 }

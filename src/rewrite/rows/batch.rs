@@ -9,14 +9,13 @@
 //! Keys equal under the columns' collations are probed once per group. This module does not
 //! decide which keys are needed (`needs.rs`) nor when a group ends (the caller flushes).
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::event::{Position, Value};
 use crate::plan::{Probe, ProbeSql, RowKey};
 use crate::rewrite::rowkey::encode_value;
 
-use super::needs::Need;
+use super::hash::{FxHashMap, KeySet};
 use super::table::{IndexPlan, TableInfo};
 
 /// Keys waiting for one (table, index).
@@ -30,7 +29,7 @@ struct Group {
     null_keys: Vec<Vec<Value>>,
     null_rows: Vec<RowKey>,
     /// Canonical encodings of every key taken since the last `flush` (de-duplication).
-    seen: HashSet<Box<[u8]>>,
+    seen: KeySet,
 }
 
 /// Accumulates needs into probes.
@@ -39,7 +38,7 @@ pub(crate) struct Batcher {
     groups: Vec<Group>,
     /// (TableInfo address, index) → position in `groups`. The group holds the Arc, so the
     /// address cannot be reused while the entry exists.
-    slots: HashMap<(usize, usize), usize>,
+    slots: FxHashMap<(usize, usize), usize>,
     ready: Vec<(Position, Probe)>,
     scratch: Vec<u8>,
 }
@@ -50,7 +49,7 @@ impl Batcher {
         Batcher {
             max_keys: max_keys.max(1),
             groups: Vec::new(),
-            slots: HashMap::new(),
+            slots: FxHashMap::default(),
             ready: Vec::new(),
             scratch: Vec::new(),
         }
@@ -64,44 +63,51 @@ impl Batcher {
             .sum()
     }
 
-    /// Add one needed entry, read by the event at `pos`.
-    pub fn add(&mut self, info: &Arc<TableInfo>, need: Need, pos: &Position) {
-        let slot_key = (Arc::as_ptr(info) as usize, need.index);
+    /// Add one needed entry of index `index` (position in `info.indexes`) for the row `row_key`,
+    /// read by the event at `pos`.
+    pub fn add(
+        &mut self,
+        info: &Arc<TableInfo>,
+        index: usize,
+        tuple: Vec<Value>,
+        row_key: &RowKey,
+        pos: &Position,
+    ) {
+        let slot_key = (Arc::as_ptr(info) as usize, index);
         let gi = *self.slots.entry(slot_key).or_insert_with(|| {
             self.groups.push(Group {
                 info: info.clone(),
-                index: need.index,
+                index,
                 first: None,
                 keys: Vec::new(),
                 key_rows: Vec::new(),
                 null_keys: Vec::new(),
                 null_rows: Vec::new(),
-                seen: HashSet::new(),
+                seen: KeySet::default(),
             });
             self.groups.len() - 1
         });
         let g = &mut self.groups[gi];
-        let ix = &info.indexes[need.index];
+        let ix = &info.indexes[index];
         self.scratch.clear();
-        for (v, (fold, (_, prefix))) in need.tuple.iter().zip(ix.folds.iter().zip(&ix.key_cols)) {
+        for (v, (fold, (_, prefix))) in tuple.iter().zip(ix.folds.iter().zip(&ix.key_cols)) {
             encode_value(&mut self.scratch, v, *fold, *prefix);
         }
-        if g.seen.contains(self.scratch.as_slice()) {
+        if !g.seen.insert(&self.scratch) {
             return;
         }
-        g.seen.insert(self.scratch.as_slice().into());
         if g.first.is_none() {
             g.first = Some(pos.clone());
         }
-        let has_null = need.tuple.contains(&Value::Null);
+        let has_null = tuple.contains(&Value::Null);
         let (keys, rows) = if has_null {
             (&mut g.null_keys, &mut g.null_rows)
         } else {
             (&mut g.keys, &mut g.key_rows)
         };
-        keys.push(need.tuple);
-        if rows.last() != Some(&need.row_key) {
-            rows.push(need.row_key);
+        keys.push(tuple);
+        if rows.last() != Some(row_key) {
+            rows.push(row_key.clone());
         }
         if keys.len() >= self.max_keys {
             let probe = emit(g, has_null, self.max_keys);

@@ -17,17 +17,18 @@
 //! unique-index entries with NULLs (`NoIndexUsablePredicate`, see [`needs::Gaps`]).
 
 mod batch;
+mod hash;
 mod needs;
 mod table;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::event::{Position, RowsEvent};
+use crate::event::{Position, RowsEvent, TableMap};
 use crate::plan::{Probe, RowKey, Skip, SkipReason};
 use crate::schema::{Schema, Table};
 
 use batch::Batcher;
+use hash::FxHashMap;
 use needs::{Gaps, RowNeeds, row_needs};
 use table::TableInfo;
 
@@ -71,8 +72,20 @@ pub struct RowProbeBuilder {
     batcher: Batcher,
     /// Keyed by the address of the schema's `Arc<Table>`; the entry holds that Arc, so the
     /// address cannot be reused by another table while cached.
-    tables: HashMap<usize, Arc<TableInfo>>,
+    tables: FxHashMap<usize, Arc<TableInfo>>,
+    maps: FxHashMap<usize, MapEntry>,
     scratch: RowNeeds,
+}
+
+/// Table maps cached before the cache is cleared (the decoder bounds its own cache similarly).
+const MAX_CACHED_MAPS: usize = 8192;
+
+/// What a table map resolved to.
+struct MapEntry {
+    /// Held so the address keying this entry stays unique.
+    _map: Arc<TableMap>,
+    schema_version: u64,
+    table: Option<Arc<Table>>,
 }
 
 impl RowProbeBuilder {
@@ -80,7 +93,8 @@ impl RowProbeBuilder {
     pub fn new(config: RowProbeConfig) -> Self {
         RowProbeBuilder {
             batcher: Batcher::new(config.max_keys_per_probe),
-            tables: HashMap::new(),
+            tables: FxHashMap::default(),
+            maps: FxHashMap::default(),
             scratch: RowNeeds::default(),
         }
     }
@@ -110,7 +124,7 @@ impl RowProbeBuilder {
     ) {
         out.rows += ev.row_count();
         let map = &ev.table;
-        let Some(table) = schema.get(&map.db, &map.table) else {
+        let Some(table) = self.resolve(map, schema) else {
             out.applier_keys.push(coarse_key(&map.db, &map.table));
             out.skips.push(skip(
                 SkipReason::UnknownTable,
@@ -120,7 +134,7 @@ impl RowProbeBuilder {
         };
         if map.columns.len() != table.columns.len() {
             out.applier_keys
-                .push(crate::rewrite::rowkey::table_key(table));
+                .push(crate::rewrite::rowkey::table_key(&table));
             out.stale.push((table.db.clone(), table.name.clone()));
             out.skips.push(skip(
                 SkipReason::SchemaDrift,
@@ -133,7 +147,7 @@ impl RowProbeBuilder {
             ));
             return;
         }
-        let info = self.table_info(table);
+        let info = self.table_info(&table);
         if info.unkeyed {
             out.applier_keys.push(info.encoder.table_key());
             out.skips.push(skip(
@@ -169,7 +183,8 @@ impl RowProbeBuilder {
             );
             any |= !scratch.needs.is_empty();
             for need in scratch.needs.drain(..) {
-                self.batcher.add(info, need, pos);
+                let rk = &scratch.applier[need.row];
+                self.batcher.add(info, need.index, need.tuple, rk, pos);
             }
             out.applier_keys.append(&mut scratch.applier);
         }
@@ -184,6 +199,32 @@ impl RowProbeBuilder {
             ));
         }
         self.scratch = scratch;
+    }
+
+    /// The schema's table for a table map. The decoder shares one `Arc<TableMap>` per table
+    /// while its map is unchanged, so the answer is cached by that address (the entry holds
+    /// the Arc, so the address is not reused) and the schema's version; this keeps the
+    /// per-event cost free of name lower-casing and string hashing.
+    fn resolve(&mut self, map: &Arc<TableMap>, schema: &Schema) -> Option<Arc<Table>> {
+        let key = Arc::as_ptr(map) as usize;
+        if let Some(m) = self.maps.get(&key)
+            && m.schema_version == schema.version()
+        {
+            return m.table.clone();
+        }
+        if self.maps.len() >= MAX_CACHED_MAPS {
+            self.maps.clear();
+        }
+        let table = schema.get(&map.db, &map.table).cloned();
+        self.maps.insert(
+            key,
+            MapEntry {
+                _map: map.clone(),
+                schema_version: schema.version(),
+                table: table.clone(),
+            },
+        );
+        table
     }
 
     fn table_info(&mut self, table: &Arc<Table>) -> Arc<TableInfo> {

@@ -27,8 +27,8 @@ pub(crate) struct Need {
     pub index: usize,
     /// Key tuple, in [`IndexPlan::key_cols`] order.
     pub tuple: Vec<Value>,
-    /// The row it belongs to.
-    pub row_key: RowKey,
+    /// The row it belongs to: position of its key in [`RowNeeds::applier`].
+    pub row: usize,
 }
 
 /// Entries that could not be keyed, counted per index (position in `TableInfo::indexes`).
@@ -66,6 +66,17 @@ pub(crate) struct RowNeeds {
     pub applier: Vec<RowKey>,
     /// What could not be keyed.
     pub gaps: Gaps,
+    /// Scratch buffer for row-key encoding.
+    buf: Vec<u8>,
+}
+
+impl RowNeeds {
+    /// Append the row key of clustered-key values `ck` to `applier`; its position.
+    fn add_row_key(&mut self, info: &TableInfo, ck: &[Value]) -> usize {
+        let rk = info.encoder.key_with(ck, &mut self.buf);
+        self.applier.push(rk);
+        self.applier.len() - 1
+    }
 }
 
 /// A row image seen through the table's schema; `base` supplies columns missing from `row`
@@ -144,13 +155,12 @@ fn whole_row(info: &TableInfo, row: &Row, skip_clustered: bool, out: &mut RowNee
         out.gaps.unkeyed_rows += 1;
         return;
     };
-    let rk = info.encoder.key(&ck);
-    out.applier.push(rk.clone());
+    let rk = out.add_row_key(info, &ck);
     if !skip_clustered {
-        push(out, 0, ck, &rk);
+        push(out, 0, ck, rk);
     }
     for (i, ix) in info.indexes.iter().enumerate().skip(1) {
-        entry(out, &img, i, ix, &rk);
+        entry(out, &img, i, ix, rk);
     }
 }
 
@@ -170,42 +180,41 @@ fn update(info: &TableInfo, before: &Row, after: &Row, out: &mut RowNeeds) {
         out.gaps.unkeyed_rows += 1;
         return;
     };
-    let old_rk = info.encoder.key(&old_ck);
-    out.applier.push(old_rk.clone());
-    push(out, 0, old_ck, &old_rk);
-    let mut new_rk = old_rk.clone();
-    let key_moved = new.changes(clustered);
-    if key_moved && let Some(new_ck) = new.tuple(clustered) {
-        new_rk = info.encoder.key(&new_ck);
-        if new_rk != old_rk {
-            out.applier.push(new_rk.clone());
-            push(out, 0, new_ck, &new_rk);
+    let old_rk = out.add_row_key(info, &old_ck);
+    push(out, 0, old_ck, old_rk);
+    let mut new_rk = old_rk;
+    if new.changes(clustered)
+        && let Some(new_ck) = new.tuple(clustered)
+    {
+        let rk = out.add_row_key(info, &new_ck);
+        if out.applier[rk] == out.applier[old_rk] {
+            // Collation-equal: the same clustered position.
+            out.applier.pop();
+        } else {
+            new_rk = rk;
+            push(out, 0, new_ck, new_rk);
         }
     }
-    let key_moved = key_moved && new_rk != old_rk;
+    let key_moved = new_rk != old_rk;
     for (i, ix) in info.indexes.iter().enumerate().skip(1) {
         if key_moved || new.changes(ix) {
-            entry(out, &old, i, ix, &old_rk);
-            entry(out, &new, i, ix, &new_rk);
+            entry(out, &old, i, ix, old_rk);
+            entry(out, &new, i, ix, new_rk);
         }
     }
 }
 
 /// One secondary entry of `img`, or the gap that prevents it.
-fn entry(out: &mut RowNeeds, img: &Image<'_>, i: usize, ix: &IndexPlan, rk: &RowKey) {
+fn entry(out: &mut RowNeeds, img: &Image<'_>, i: usize, ix: &IndexPlan, row: usize) {
     match img.tuple(ix) {
         None => Gaps::bump(&mut out.gaps.not_in_image, i),
         Some(t) if ix.unique && t.contains(&Value::Null) => {
             Gaps::bump(&mut out.gaps.unique_null, i)
         }
-        Some(t) => push(out, i, t, rk),
+        Some(t) => push(out, i, t, row),
     }
 }
 
-fn push(out: &mut RowNeeds, index: usize, tuple: Vec<Value>, rk: &RowKey) {
-    out.needs.push(Need {
-        index,
-        tuple,
-        row_key: rk.clone(),
-    });
+fn push(out: &mut RowNeeds, index: usize, tuple: Vec<Value>, row: usize) {
+    out.needs.push(Need { index, tuple, row });
 }
