@@ -1,0 +1,281 @@
+//! One measured catch-up: restore a fresh copy of a backlog's snapshot replica under one
+//! condition (pool size, pre-warm, parallel applier, prefetcher), start the SQL thread, and time
+//! it until it has executed everything the IO thread had fetched. Also collects the replica's
+//! counter deltas, the CPU the server and the prefetcher used, the host's busy share and the
+//! prefetcher's metrics. Does not aggregate runs (see `report`).
+
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use relay_prefetch::sandbox::{Server, ServerOptions};
+
+use crate::data::Backlog;
+use crate::spec::{self, Condition, Sizes};
+use crate::sql;
+
+/// What one run measured.
+#[derive(Debug, Clone, Default)]
+pub struct RunResult {
+    /// Wall time from starting the applier (or the prefetcher) to caught up, seconds.
+    pub secs: f64,
+    /// Handler_update + Handler_write + Handler_delete on the replica (includes gtid_slave_pos).
+    pub replica_rows: u64,
+    /// Innodb_row_lock_waits delta.
+    pub lock_waits: u64,
+    /// Innodb_row_lock_time delta, ms.
+    pub lock_time_ms: u64,
+    /// Innodb_buffer_pool_reads delta (pages read from disk, by anyone).
+    pub pool_reads: u64,
+    /// mariadbd CPU seconds during the catch-up.
+    pub server_cpu: f64,
+    /// relay-prefetch CPU seconds during the catch-up (None without a prefetcher).
+    pub prefetch_cpu: Option<f64>,
+    /// Share of the host's CPU time that was busy (not idle, not iowait).
+    pub host_busy: f64,
+    /// The prefetcher's `relay_prefetch_hit_rate` at the end, when it serves metrics.
+    pub hit_rate: Option<f64>,
+}
+
+/// Paths and constants every run needs.
+pub struct Tools {
+    /// target/release/relay-prefetch.
+    pub relay_prefetch: PathBuf,
+    /// Where prefetcher logs and metrics go.
+    pub log_dir: PathBuf,
+    /// Clock ticks per second for /proc/PID/stat.
+    pub clk_tck: f64,
+}
+
+fn proc_cpu(pid: u32, clk_tck: f64) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // After "pid (comm) ": state is field 3, utime field 14, stime field 15.
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / clk_tck)
+}
+
+/// (busy, total) jiffies of the whole host; iowait counts as idle.
+fn host_jiffies() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let v: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let total: u64 = v.iter().take(8).sum();
+    let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
+    (total - idle, total)
+}
+
+fn start_replica(b: &Backlog, c: &Condition, sizes: &Sizes) -> Result<Server> {
+    let server = Server::start(ServerOptions {
+        name: "bench-replica".into(),
+        server_id: 2,
+        log_bin: false,
+        buffer_pool_size: if c.big_pool {
+            sizes.big_pool
+        } else {
+            sizes.small_pool
+        },
+        read_only: true,
+        extra_cnf: spec::condition_cnf(c),
+        datadir_from: Some(b.snapshot.datadir()),
+        ..ServerOptions::default()
+    })?;
+    // The copy left ~the whole data set dirty in the page cache: write it back now, not while
+    // the applier is being timed.
+    Command::new("sync").status().context("sync")?;
+    Ok(server)
+}
+
+fn prewarm(server: &Server, tables: u32) -> Result<()> {
+    let mut stmts = Vec::new();
+    for t in 1..=tables {
+        stmts.push(format!(
+            "SELECT COUNT(*) FROM sbtest.sbtest{t} FORCE INDEX (PRIMARY)"
+        ));
+        stmts.push(format!(
+            "SELECT COUNT(k) FROM sbtest.sbtest{t} FORCE INDEX (k_{t})"
+        ));
+    }
+    let refs: Vec<&str> = stmts.iter().map(String::as_str).collect();
+    server.exec(&refs)?;
+    Ok(())
+}
+
+fn spawn_prefetcher(
+    tools: &Tools,
+    server: &Server,
+    args: &[&str],
+    tag: &str,
+) -> Result<(Child, String)> {
+    let metrics = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .to_string();
+    let log = std::fs::File::create(tools.log_dir.join(format!("{tag}.log")))?;
+    let child = Command::new(&tools.relay_prefetch)
+        .arg("run")
+        .arg("--replica")
+        .arg(format!("mysql://root@127.0.0.1:{}", server.port()))
+        .arg("--relay-log-index")
+        .arg(server.relay_log_index())
+        .arg("--metrics-addr")
+        .arg(&metrics)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .with_context(|| format!("starting {}", tools.relay_prefetch.display()))?;
+    Ok((child, metrics))
+}
+
+fn scrape(addr: &str) -> Option<String> {
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(s, "GET /metrics HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
+    let mut body = String::new();
+    s.read_to_string(&mut body).ok()?;
+    Some(body)
+}
+
+/// The value of an unlabelled metric line `name value`.
+pub fn metric(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+fn stop_child(child: &mut Child) {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if matches!(child.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn wait_applied(conn: &mut mysql::Conn, timeout: Duration) -> Result<()> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let st = sql::slave_status(conn)?;
+        if !st.error.is_empty() {
+            bail!("replica error: {}", st.error);
+        }
+        if st.exec == st.read && st.sql_running {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "not caught up within {timeout:?}: at {:?} of {:?}",
+                st.exec,
+                st.read
+            );
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Apply `b` once under `c`.
+pub fn run_one(
+    b: &Backlog,
+    c: &Condition,
+    sizes: &Sizes,
+    tools: &Tools,
+    tag: &str,
+) -> Result<RunResult> {
+    let mut server = start_replica(b, c, sizes)?;
+    if c.prewarm {
+        prewarm(&server, sizes.tables)?;
+    }
+    let mut conn = server.conn()?;
+    let before = sql::counters(&mut conn)?;
+    let server_pid = server.pid().context("replica not running")?;
+    let cpu0 = proc_cpu(server_pid, tools.clk_tck).unwrap_or(0.0);
+    let host0 = host_jiffies();
+    let t0 = Instant::now();
+    let mut prefetcher = match c.prefetch {
+        Some(args) => Some(start_prefetcher(tools, &server, args, tag)?),
+        None => None,
+    };
+    server.exec(&["START SLAVE SQL_THREAD"])?;
+    let applied = wait_applied(&mut conn, Duration::from_secs(1800));
+    let secs = t0.elapsed().as_secs_f64();
+    let host1 = host_jiffies();
+    let server_cpu = proc_cpu(server_pid, tools.clk_tck).unwrap_or(0.0) - cpu0;
+    let (prefetch_cpu, hit_rate) = match prefetcher.as_mut() {
+        Some((child, addr)) => finish_prefetcher(tools, child, addr, tag),
+        None => (None, None),
+    };
+    applied?;
+    let after = sql::counters(&mut conn)?;
+    server.kill();
+    Ok(RunResult {
+        secs,
+        replica_rows: sql::rows_changed(&before, &after),
+        lock_waits: sql::delta(&before, &after, "Innodb_row_lock_waits"),
+        lock_time_ms: sql::delta(&before, &after, "Innodb_row_lock_time"),
+        pool_reads: sql::delta(&before, &after, "Innodb_buffer_pool_reads"),
+        server_cpu,
+        prefetch_cpu,
+        host_busy: (host1.0 - host0.0) as f64 / ((host1.1 - host0.1).max(1)) as f64,
+        hit_rate,
+    })
+}
+
+/// Spawn the prefetcher and give it a moment to connect; fail if it exits at once.
+fn start_prefetcher(
+    tools: &Tools,
+    server: &Server,
+    args: &[&str],
+    tag: &str,
+) -> Result<(Child, String)> {
+    let (mut child, addr) = spawn_prefetcher(tools, server, args, tag)?;
+    std::thread::sleep(Duration::from_millis(300));
+    if let Ok(Some(status)) = child.try_wait() {
+        let log = tools.log_dir.join(format!("{tag}.log"));
+        let tail = std::fs::read_to_string(&log).unwrap_or_default();
+        let tail: Vec<&str> = tail.lines().rev().take(5).collect();
+        bail!(
+            "relay-prefetch exited at start ({status}): {}",
+            tail.join(" | ")
+        );
+    }
+    Ok((child, addr))
+}
+
+fn finish_prefetcher(
+    tools: &Tools,
+    child: &mut Child,
+    addr: &str,
+    tag: &str,
+) -> (Option<f64>, Option<f64>) {
+    let cpu = proc_cpu(child.id(), tools.clk_tck);
+    let text = scrape(addr);
+    if let Some(t) = &text {
+        let _ = std::fs::write(tools.log_dir.join(format!("{tag}.metrics")), t);
+    }
+    stop_child(child);
+    let hit = text
+        .as_deref()
+        .and_then(|t| metric(t, "relay_prefetch_hit_rate"));
+    (cpu, hit)
+}
+
+/// Where the prefetcher binary is expected.
+pub fn default_binary(root: &Path) -> PathBuf {
+    root.join("target/release/relay-prefetch")
+}
