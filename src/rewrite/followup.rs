@@ -44,20 +44,24 @@ pub struct FollowSpec {
 }
 
 impl FollowSpec {
-    /// Bind the statement's literals and return the phase-2 builder.
-    pub fn bind(&self, lits: &Literals<'_>) -> Option<FollowUp> {
+    /// Bind the statement's literals and return the phase-2 builder. The spec itself is shared
+    /// (no per-statement copy); only the bound new-value expressions are per statement.
+    pub fn bind(self: &Arc<Self>, lits: &Literals<'_>) -> Option<FollowUp> {
         let lit = |i| lits.value(i);
-        let mut spec = self.clone();
-        for e in &mut spec.entries {
-            if let Some(new) = &e.new {
-                e.new = new.iter().map(|x| x.bind(&lit)).collect();
-            }
-        }
-        let spec = Arc::new(spec);
-        Some(Arc::new(move |rows: &[Vec<Value>]| spec.probes(rows)))
+        let news: Vec<Option<Vec<ValExpr>>> = self
+            .entries
+            .iter()
+            .map(|e| {
+                e.new
+                    .as_ref()
+                    .and_then(|n| n.iter().map(|x| x.bind(&lit)).collect())
+            })
+            .collect();
+        let spec = Arc::clone(self);
+        Some(Arc::new(move |rows: &[Vec<Value>]| spec.probes(rows, &news)))
     }
 
-    fn probes(&self, rows: &[Vec<Value>]) -> Vec<Probe> {
+    fn probes(&self, rows: &[Vec<Value>], news: &[Option<Vec<ValExpr>>]) -> Vec<Probe> {
         let qualified = self.table.qualified_name();
         let row_keys: Vec<_> = rows
             .iter()
@@ -71,12 +75,11 @@ impl FollowSpec {
             })
             .collect();
         let mut out = Vec::new();
-        for e in &self.entries {
+        for (e, new_exprs) in self.entries.iter().zip(news) {
             let mut tuples: Vec<Vec<Value>> = Vec::new();
             for r in rows {
                 let old: Option<Vec<Value>> = e.old.iter().map(|&i| r.get(i).cloned()).collect();
-                let new: Option<Vec<Value>> = e
-                    .new
+                let new: Option<Vec<Value>> = new_exprs
                     .as_ref()
                     .and_then(|n| n.iter().map(|x| x.eval(r)).collect());
                 for t in [old, new].into_iter().flatten() {

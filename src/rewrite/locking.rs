@@ -66,11 +66,11 @@ pub fn body(st: &Statement, server: &str, cx: &Ctx<'_>) -> Result<Body, Skip> {
     let keys: Vec<KeyT> = match &pinned {
         Some(tuples) => tuples
             .iter()
-            .map(|v| KeyT::Row(first.clone(), v.clone()))
+            .map(|v| KeyT::row(&first, v.clone()))
             .collect(),
         None => targets
             .iter()
-            .map(|r| KeyT::Table(r.table.clone()))
+            .map(|r| KeyT::table(&r.table))
             .collect(),
     };
     let mut tables: Vec<String> = targets.iter().map(|r| r.table.qualified_name()).collect();
@@ -83,7 +83,7 @@ pub fn body(st: &Statement, server: &str, cx: &Ctx<'_>) -> Result<Body, Skip> {
             phase: 1,
             sql: SqlT::Dml(TextT::parse(server)),
             keys: pinned.unwrap_or_default(),
-            row_keys: keys.clone(),
+            row_keys: None,
             follow: None,
         }],
         applier_keys: keys,

@@ -26,6 +26,9 @@ pub use ddl::{ddl_tables, parse_create_tables};
 pub use lexer::Flavor;
 pub use stmt::{CacheStats, Rewritten, StatementRewriter};
 
+use std::cell::RefCell;
+use std::collections::HashSet;
+
 use crate::schema::Schema;
 
 /// What every rewrite step needs to resolve names.
@@ -35,4 +38,7 @@ pub struct Ctx<'a> {
     pub default_db: Option<&'a str>,
     /// Table metadata.
     pub schema: &'a Schema,
+    /// Phase-2 SQL skeletons (built from schema identifiers only) already passed by the guard,
+    /// so each is parsed once per schema version rather than once per statement shape.
+    pub verified: &'a RefCell<HashSet<String>>,
 }

@@ -55,8 +55,14 @@ pub fn classify(sql: &str, toks: &[Token]) -> Class {
             )
         };
     }
-    let w = text(sql, first).to_ascii_uppercase();
-    match w.as_str() {
+    // Upper-case the first word without allocating (this runs for every statement).
+    let mut buf = [0u8; 16];
+    let first_text = text(sql, first).as_bytes();
+    let n = first_text.len().min(16);
+    buf[..n].copy_from_slice(&first_text[..n]);
+    buf[..n].make_ascii_uppercase();
+    let w = if first_text.len() > 16 { "" } else { std::str::from_utf8(&buf[..n]).unwrap_or("") };
+    match w {
         "INSERT" => Class::Dml(Verb::Insert),
         "REPLACE" => Class::Dml(Verb::Replace),
         "UPDATE" => Class::Dml(Verb::Update),

@@ -85,16 +85,15 @@ pub fn insert(ins: &Insert, cx: &Ctx<'_>) -> Result<Body, Skip> {
                     .iter()
                     .map(|&p| ValExpr::from_expr(row[p], &no_col))
                     .collect();
-                keys.push(vals.map_or_else(|| KeyT::Table(t.clone()), |v| KeyT::Row(t.clone(), v)));
+                keys.push(vals.map_or_else(|| KeyT::table(&t), |v| KeyT::row(&t, v)));
                 pk_tuples.push(pos.iter().map(|&p| row[p].to_string()).collect::<Vec<_>>());
             }
-            _ => keys.push(KeyT::Table(t.clone())),
+            _ => keys.push(KeyT::table(&t)),
         }
     }
     let select_pk: Vec<usize> = pk.clone();
     probes.extend(batch(
-        &t, "PRIMARY", None, &select_pk, &pk, &pk_tuples, &keys,
-    ));
+        &t, "PRIMARY", None, &select_pk, &pk, &pk_tuples));
     // Secondary and unique entries.
     for (idx, index) in t.indexes.iter().enumerate().filter(|(_, i)| !i.primary) {
         let mut cols: Vec<usize> = index.columns.iter().map(|c| c.column).collect();
@@ -127,9 +126,7 @@ pub fn insert(ins: &Insert, cx: &Ctx<'_>) -> Result<Body, Skip> {
             Some(idx),
             &select,
             &cols,
-            &tuples,
-            &keys,
-        ));
+            &tuples));
     }
     if probes.is_empty() {
         return Err(skip(
@@ -199,7 +196,6 @@ fn batch(
     select: &[usize],
     cols: &[usize],
     tuples: &[Vec<String>],
-    keys: &[KeyT],
 ) -> Vec<ProbeT> {
     let mut uniq: Vec<&Vec<String>> = Vec::new();
     for tu in tuples {
@@ -229,7 +225,7 @@ fn batch(
                 phase: 1,
                 sql: SqlT::Text(TextT::parse(&sql)),
                 keys: Vec::new(),
-                row_keys: keys.to_vec(),
+                row_keys: None,
                 follow: None,
             }
         })
@@ -267,7 +263,7 @@ fn in_condition(cols: &[String], tuples: &[&Vec<String>]) -> String {
 /// INSERT … SELECT: run the SELECT when it reads its tables through an index.
 fn insert_select(target: &Arc<Table>, q: &Query, cx: &Ctx<'_>) -> Result<Body, Skip> {
     let mut tables = vec![target.qualified_name()];
-    let mut keys = vec![KeyT::Table(target.clone())];
+    let mut keys = vec![KeyT::table(&target)];
     if let SetExpr::Select(s) = q.body.as_ref() {
         let scope = resolve::scope(&s.from, cx.default_db, cx.schema)?;
         resolve::check_engines(&scope)?;
@@ -285,7 +281,7 @@ fn insert_select(target: &Arc<Table>, q: &Query, cx: &Ctx<'_>) -> Result<Body, S
         }
         for r in scope {
             tables.push(r.table.qualified_name());
-            keys.push(KeyT::Table(r.table.clone()));
+            keys.push(KeyT::table(&r.table));
         }
     } else {
         return Err(skip(
@@ -301,7 +297,7 @@ fn insert_select(target: &Arc<Table>, q: &Query, cx: &Ctx<'_>) -> Result<Body, S
             phase: 1,
             sql: SqlT::Text(TextT::parse(&q.to_string())),
             keys: Vec::new(),
-            row_keys: keys.clone(),
+            row_keys: None,
             follow: None,
         }],
         applier_keys: keys,

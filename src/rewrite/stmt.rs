@@ -6,7 +6,9 @@
 //! fingerprint) and cleared whenever the schema version or the set of temporary tables changes.
 //! Row events are not handled here (`rows/`), nor is transaction grouping (`planner`).
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use sqlparser::ast::Statement;
@@ -48,6 +50,29 @@ impl Rewritten {
     }
 }
 
+/// FxHash (rustc's hasher): the cache key is a short string hashed on every statement; SipHash's
+/// DoS resistance buys nothing for keys derived from the replica's own relay log.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+}
+
 enum Cached {
     Template(Arc<Template>),
     /// This shape does not parse with literal slots: rewrite each statement cold.
@@ -67,12 +92,14 @@ pub struct CacheStats {
 pub struct StatementRewriter {
     mode: Mode,
     flavor: Flavor,
-    cache: HashMap<String, Cached>,
+    cache: HashMap<String, Cached, BuildHasherDefault<FxHasher>>,
+    verified: RefCell<HashSet<String>>,
     schema_version: u64,
     temp_tables: HashSet<(String, String)>,
     toks: Vec<Token>,
     key: String,
     stats: CacheStats,
+    capacity: usize,
 }
 
 impl StatementRewriter {
@@ -81,13 +108,21 @@ impl StatementRewriter {
         StatementRewriter {
             mode,
             flavor: Flavor::Unknown,
-            cache: HashMap::new(),
+            cache: HashMap::default(),
+            verified: RefCell::new(HashSet::new()),
             schema_version: u64::MAX,
             temp_tables: HashSet::new(),
             toks: Vec::new(),
             key: String::new(),
             stats: CacheStats::default(),
+            capacity: MAX_CACHE,
         }
+    }
+
+    /// Cache at most `n` statement shapes (0 = no cache: every statement is parsed).
+    pub fn with_cache_capacity(mut self, n: usize) -> Self {
+        self.capacity = n;
+        self
     }
 
     /// Decide executable comments for this server.
@@ -108,6 +143,7 @@ impl StatementRewriter {
         }
         if schema.version() != self.schema_version {
             self.cache.clear();
+            self.verified.borrow_mut().clear();
             self.schema_version = schema.version();
         }
         let mut toks = std::mem::take(&mut self.toks);
@@ -167,7 +203,11 @@ impl StatementRewriter {
         if let Some(s) = side_effect_tokens(sql, toks) {
             return Rewritten::skipped(s);
         }
-        let cx = Ctx { default_db, schema };
+        let cx = Ctx {
+            default_db,
+            schema,
+            verified: &self.verified,
+        };
         self.key.clear();
         self.key.push_str(default_db.unwrap_or(""));
         self.key.push('\0');
@@ -188,10 +228,10 @@ impl StatementRewriter {
         }
         self.stats.misses += 1;
         let (out, cached) = self.cold(sql, toks, verb, true, &cx);
-        if self.cache.len() >= MAX_CACHE {
+        if self.cache.len() >= self.capacity {
             self.cache.clear();
         }
-        if let Some(c) = cached {
+        if let Some(c) = cached.filter(|_| self.capacity > 0) {
             self.cache.insert(self.key.clone(), c);
         }
         out

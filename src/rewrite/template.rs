@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::followup::FollowSpec;
 use super::lexer::{self, Flavor, Kind, Token};
-use super::rowkey;
+use super::rowkey::{self, RowKeyEncoder};
 use super::values::{ValExpr, coerce, literal_value};
 use crate::event::Value;
 use crate::plan::{Probe, ProbeSql, RowKey, Skip};
@@ -110,22 +110,51 @@ impl Literals<'_> {
     }
 }
 
-/// A row key to build at instantiation.
+/// A row key to build at instantiation. The encoder (collation folds, table name) is prepared
+/// when the template is built, so instantiation is one buffer fill per key.
 #[derive(Debug, Clone)]
 pub enum KeyT {
-    /// Whole table.
-    Table(Arc<Table>),
+    /// Whole table (prebuilt).
+    Table(RowKey),
     /// One row: PK values in PK column order.
-    Row(Arc<Table>, Vec<ValExpr>),
+    Row {
+        /// The table.
+        table: Arc<Table>,
+        /// Its PK encoder.
+        enc: Arc<RowKeyEncoder>,
+        /// PK value expressions.
+        vals: Vec<ValExpr>,
+    },
 }
 
 impl KeyT {
+    /// The coarse key of `t`.
+    pub fn table(t: &Arc<Table>) -> KeyT {
+        KeyT::Table(rowkey::table_key(t))
+    }
+
+    /// The key of the row whose PK values are `vals` (coarse when `t` has no primary key).
+    pub fn row(t: &Arc<Table>, vals: Vec<ValExpr>) -> KeyT {
+        let Some(pk) = t.primary_key() else {
+            return KeyT::table(t);
+        };
+        let cols: Vec<(usize, Option<u32>)> =
+            pk.columns.iter().map(|c| (c.column, c.prefix)).collect();
+        KeyT::Row {
+            table: t.clone(),
+            enc: Arc::new(RowKeyEncoder::new(t, &cols)),
+            vals,
+        }
+    }
+
     /// Build the key; falls back to the table key when a value is unknown.
     pub fn build(&self, lits: &Literals<'_>) -> RowKey {
         match self {
-            KeyT::Table(t) => rowkey::table_key(t),
-            KeyT::Row(t, vals) => pk_values(t, vals, lits)
-                .map_or_else(|| rowkey::table_key(t), |v| rowkey::row_key(t, &v)),
+            KeyT::Table(k) => k.clone(),
+            KeyT::Row { table, enc, vals } => match pk_values(table, vals, lits) {
+                Some(v) => enc.key(&v),
+                None => enc.table_key(),
+            },
         }
     }
 }
@@ -172,8 +201,8 @@ pub struct ProbeT {
     pub sql: SqlT,
     /// Key tuples this probe reads.
     pub keys: Vec<Vec<ValExpr>>,
-    /// Conflict-map keys.
-    pub row_keys: Vec<KeyT>,
+    /// Conflict-map keys; None = the same as the body's applier keys (built once).
+    pub row_keys: Option<Vec<KeyT>>,
     /// Phase-2 builder.
     pub follow: Option<Arc<FollowSpec>>,
 }
@@ -210,6 +239,7 @@ impl Body {
     /// Substitute the literals of one statement.
     pub fn instantiate(&self, lits: &Literals<'_>) -> Instance {
         let lit = |i| lits.value(i);
+        let applier_keys: Vec<RowKey> = self.applier_keys.iter().map(|k| k.build(lits)).collect();
         let probes = self
             .probes
             .iter()
@@ -231,14 +261,17 @@ impl Body {
                             .collect::<Option<Vec<_>>>()
                     })
                     .collect(),
-                row_keys: p.row_keys.iter().map(|k| k.build(lits)).collect(),
+                row_keys: match &p.row_keys {
+                    Some(ks) => ks.iter().map(|k| k.build(lits)).collect(),
+                    None => applier_keys.clone(),
+                },
                 follow_up: p.follow.as_ref().and_then(|f| f.bind(lits)),
             })
             .collect();
         Instance {
             probes,
             tables: self.tables.clone(),
-            applier_keys: self.applier_keys.iter().map(|k| k.build(lits)).collect(),
+            applier_keys,
         }
     }
 }
