@@ -24,7 +24,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 
@@ -85,7 +88,11 @@ fn rate(stmts: &[String], min: Duration, mut f: impl FnMut(&str)) -> f64 {
 }
 
 fn report(name: &str, per_sec: f64) {
-    println!("{name:58} {:>12.0} statements/s  ({:.2} µs each)", per_sec, 1e6 / per_sec);
+    println!(
+        "{name:58} {:>12.0} statements/s  ({:.2} µs each)",
+        per_sec,
+        1e6 / per_sec
+    );
 }
 
 fn main() {
@@ -100,10 +107,15 @@ fn main() {
     let mut probes = 0usize;
     report(
         "sysbench writes, cached (shapes repeat)",
-        rate(&sb, min, |s| probes += black_box(warm.rewrite(s, db, &schema)).probes.len()),
+        rate(&sb, min, |s| {
+            probes += black_box(warm.rewrite(s, db, &schema)).probes.len()
+        }),
     );
     let st = warm.cache_stats();
-    println!("    cache hits {} misses {}, probes {probes}", st.hits, st.misses);
+    println!(
+        "    cache hits {} misses {}, probes {probes}",
+        st.hits, st.misses
+    );
 
     let mut cold = StatementRewriter::new(Mode::Select).with_cache_capacity(0);
     report(
@@ -113,7 +125,12 @@ fn main() {
         }),
     );
 
-    for (kind, name) in [(0, "UPDATE k=k+1"), (1, "UPDATE c=…"), (2, "DELETE"), (3, "INSERT")] {
+    for (kind, name) in [
+        (0, "UPDATE k=k+1"),
+        (1, "UPDATE c=…"),
+        (2, "DELETE"),
+        (3, "INSERT"),
+    ] {
         let only: Vec<String> = sb.iter().skip(kind).step_by(4).cloned().collect();
         let mut rw = StatementRewriter::new(Mode::Select).with_cache_capacity(0);
         report(
