@@ -145,7 +145,7 @@ fn synthetic_schema(lines: &[Vec<u8>]) -> Schema {
                 prev.as_deref(),
                 Some("UPDATE" | "INTO" | "FROM" | "JOIN" | "IGNORE" | "LOW_PRIORITY" | "QUICK")
             );
-            if is_table && !toks.get(i + 1).is_some_and(|n| text(s, n) == ".") {
+            if is_table && toks.get(i + 1).is_none_or(|n| text(s, n) != ".") {
                 tables.entry(w).or_default();
             } else if !words.contains(&w) && words.len() < 48 {
                 words.push(w);

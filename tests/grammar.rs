@@ -73,10 +73,10 @@ fn render(r: &Rewritten, mode: Mode) -> (String, Vec<String>) {
     for (i, p) in r.probes.iter().enumerate() {
         match &p.sql {
             ProbeSql::Text(q) => {
-                if mode == Mode::Select {
-                    if let Err(e) = check_select(q) {
-                        bad.push(format!("{q}: {e}"));
-                    }
+                if mode == Mode::Select
+                    && let Err(e) = check_select(q)
+                {
+                    bad.push(format!("{q}: {e}"));
                 }
                 out.push_str(q);
             }
@@ -162,11 +162,11 @@ fn run_case(case: &Path, shared: &Schema, bless: bool, o: &mut Outcome) {
     match (&r.skip, read(&exp_sql), read(&exp_skip)) {
         (Some(s), _, Some(want)) if want.trim() == s.reason.as_str() => {}
         (None, Some(want), None) if want == text => {
-            if let Some(k) = read(&exp_keys) {
-                if k != keys {
-                    o.failures
-                        .push(format!("{name}: keys\n  want {k:?}\n  got  {keys:?}"));
-                }
+            if let Some(k) = read(&exp_keys)
+                && k != keys
+            {
+                o.failures
+                    .push(format!("{name}: keys\n  want {k:?}\n  got  {keys:?}"));
             }
         }
         (got_skip, want_sql, want_skip) => o.failures.push(format!(

@@ -64,14 +64,8 @@ pub fn body(st: &Statement, server: &str, cx: &Ctx<'_>) -> Result<Body, Skip> {
     }
     let first = &targets[0].table;
     let keys: Vec<KeyT> = match &pinned {
-        Some(tuples) => tuples
-            .iter()
-            .map(|v| KeyT::row(&first, v.clone()))
-            .collect(),
-        None => targets
-            .iter()
-            .map(|r| KeyT::table(&r.table))
-            .collect(),
+        Some(tuples) => tuples.iter().map(|v| KeyT::row(first, v.clone())).collect(),
+        None => targets.iter().map(|r| KeyT::table(&r.table)).collect(),
     };
     let mut tables: Vec<String> = targets.iter().map(|r| r.table.qualified_name()).collect();
     tables.dedup();

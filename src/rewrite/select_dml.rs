@@ -193,11 +193,10 @@ fn entry_cols(t: &Table, idx: usize) -> Vec<usize> {
 
 fn keys_of(t: &Arc<Table>, pinned: &Option<Vec<Vec<ValExpr>>>) -> Vec<KeyT> {
     match pinned {
-        Some(tuples) if t.primary_key().is_some() => tuples
-            .iter()
-            .map(|v| KeyT::row(&t, v.clone()))
-            .collect(),
-        _ => vec![KeyT::table(&t)],
+        Some(tuples) if t.primary_key().is_some() => {
+            tuples.iter().map(|v| KeyT::row(t, v.clone())).collect()
+        }
+        _ => vec![KeyT::table(t)],
     }
 }
 
@@ -435,8 +434,8 @@ fn new_pk_probe<'e>(
         sql: SqlT::Text(TextT::parse(&sql)),
         keys: vals.clone().into_iter().collect(),
         row_keys: Some(vec![match vals {
-            Some(v) => KeyT::row(&t, v),
-            None => KeyT::table(&t),
+            Some(v) => KeyT::row(t, v),
+            None => KeyT::table(t),
         }]),
         follow: None,
     }

@@ -92,8 +92,7 @@ pub fn insert(ins: &Insert, cx: &Ctx<'_>) -> Result<Body, Skip> {
         }
     }
     let select_pk: Vec<usize> = pk.clone();
-    probes.extend(batch(
-        &t, "PRIMARY", None, &select_pk, &pk, &pk_tuples));
+    probes.extend(batch(&t, "PRIMARY", None, &select_pk, &pk, &pk_tuples));
     // Secondary and unique entries.
     for (idx, index) in t.indexes.iter().enumerate().filter(|(_, i)| !i.primary) {
         let mut cols: Vec<usize> = index.columns.iter().map(|c| c.column).collect();
@@ -126,7 +125,8 @@ pub fn insert(ins: &Insert, cx: &Ctx<'_>) -> Result<Body, Skip> {
             Some(idx),
             &select,
             &cols,
-            &tuples));
+            &tuples,
+        ));
     }
     if probes.is_empty() {
         return Err(skip(
@@ -263,7 +263,7 @@ fn in_condition(cols: &[String], tuples: &[&Vec<String>]) -> String {
 /// INSERT … SELECT: run the SELECT when it reads its tables through an index.
 fn insert_select(target: &Arc<Table>, q: &Query, cx: &Ctx<'_>) -> Result<Body, Skip> {
     let mut tables = vec![target.qualified_name()];
-    let mut keys = vec![KeyT::table(&target)];
+    let mut keys = vec![KeyT::table(target)];
     if let SetExpr::Select(s) = q.body.as_ref() {
         let scope = resolve::scope(&s.from, cx.default_db, cx.schema)?;
         resolve::check_engines(&scope)?;

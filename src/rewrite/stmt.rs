@@ -25,6 +25,10 @@ use crate::schema::Schema;
 pub const MAX_SQL_LEN: usize = 256 * 1024;
 /// Parenthesis nesting deeper than this is skipped before the parser sees it.
 pub const MAX_DEPTH: usize = 32;
+/// Binary operators in one statement beyond which it is skipped: sqlparser builds `a OR b OR …`
+/// as a left-deep tree without counting depth, and walking (Display, visitors, drop) a tree
+/// thousands deep overflows the stack.
+pub const MAX_OPERATORS: usize = 256;
 /// Cached shapes; the cache is cleared when full (OLTP streams have few shapes).
 pub const MAX_CACHE: usize = 20_000;
 
@@ -266,9 +270,14 @@ impl StatementRewriter {
                 (out, Some(Cached::NoSlots))
             }
             Err(e) => {
+                let reason = if e.contains("recursion limit") {
+                    SkipReason::TooLarge
+                } else {
+                    SkipReason::Unparsable
+                };
                 let mut d = e;
                 d.truncate(160);
-                (Rewritten::skipped(skip(SkipReason::Unparsable, d)), None)
+                (Rewritten::skipped(skip(reason, d)), None)
             }
         }
     }
@@ -305,10 +314,27 @@ fn qualify(name: &str, default_db: Option<&str>) -> (String, String) {
     }
 }
 
-/// Multi-statements, placeholders and nesting depth.
+/// Multi-statements, placeholders, nesting depth and operator chains.
 fn token_checks(sql: &str, toks: &[Token]) -> Result<(), Skip> {
     let mut depth = 0usize;
+    let mut operators = 0usize;
     for t in toks {
+        let s = lexer::text(sql, t);
+        let chains = match t.kind {
+            Kind::Op => !matches!(s, "(" | ")" | "," | "." | ";"),
+            Kind::Word => [
+                "AND", "OR", "XOR", "DIV", "MOD", "NOT", "IS", "LIKE", "BETWEEN",
+            ]
+            .iter()
+            .any(|k| s.eq_ignore_ascii_case(k)),
+            _ => false,
+        };
+        if chains {
+            operators += 1;
+            if operators > MAX_OPERATORS {
+                return Err(skip(SkipReason::TooLarge, "too many operators"));
+            }
+        }
         match t.kind {
             Kind::Param => {
                 return Err(skip(
@@ -560,6 +586,49 @@ mod tests {
             ")".repeat(100)
         );
         assert_eq!(s(&deep), Some(SkipReason::TooLarge));
+    }
+
+    /// The largest shapes the limits let through must not overflow a 2 MiB test-thread stack
+    /// (debug build), and larger ones are skipped, not crashed on.
+    #[test]
+    fn deep_and_long_statements() {
+        let n = MAX_OPERATORS / 2 - 2;
+        let ors: Vec<String> = (0..n).map(|i| format!("id={i}")).collect();
+        let plus = vec!["-1"; n].join(" + ");
+        let nots = vec!["NOT"; 2 * MAX_DEPTH].join(" ");
+        for (sql, ok) in [
+            (
+                format!("UPDATE sbtest1 SET c='x' WHERE {}", ors.join(" OR ")),
+                true,
+            ),
+            (format!("UPDATE sbtest1 SET k=k+1 WHERE id = {plus}"), true),
+            (format!("UPDATE sbtest1 SET k={plus} WHERE id = 1"), true),
+            (
+                format!("UPDATE sbtest1 SET c='x' WHERE id = 1 AND {nots} 1"),
+                false,
+            ),
+            (
+                format!(
+                    "UPDATE sbtest1 SET c='x' WHERE {}",
+                    vec!["id=1"; 5000].join(" OR ")
+                ),
+                false,
+            ),
+            (
+                format!(
+                    "UPDATE sbtest1 SET c='x' WHERE id = {}",
+                    vec!["BINARY"; 5000].join(" ")
+                ),
+                false,
+            ),
+            (
+                format!("DELETE FROM sbtest1 WHERE id={}", "9".repeat(MAX_SQL_LEN)),
+                false,
+            ),
+        ] {
+            let r = run(Mode::Select, &sql);
+            assert_eq!(r.skip.is_none(), ok, "{:?} {}", r.skip, &sql[..60]);
+        }
     }
 
     #[test]
