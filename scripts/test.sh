@@ -4,6 +4,7 @@
 # everything that is wrong, then exits non-zero if any stage failed (a failed build stops early).
 # Uses cargo-nextest when installed (one process per test, better parallelism), else cargo test.
 # TEST_THREADS (default 4) sets test parallelism: the server tests mostly wait on I/O.
+# TEST_TIMEOUT_MIN (default 60) caps the test stage.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,15 +34,19 @@ run "cargo fmt --check" cargo fmt --check
 run "cargo clippy" cargo clippy --all-targets -- -D warnings
 
 threads=${TEST_THREADS:-4}
+# The whole test stage is capped (TEST_TIMEOUT_MIN, default 60) so CI always gets an answer;
+# under nextest each test is also capped at 10 minutes (scripts/nextest.toml).
+cap=(timeout --kill-after=30s "$((${TEST_TIMEOUT_MIN:-60} * 60))s")
 # Default targets (lib, bins, tests; not benches, which may use their own harness).
 # nextest cannot list the tests of custom harnesses (harness = false): cargo test runs those.
 custom_test_harness() {
     awk '/^\[/ { sec = $0 } sec == "[[test]]" && /harness *= *false/ { f = 1 } END { exit !f }' Cargo.toml
 }
 if cargo nextest --version >/dev/null 2>&1 && ! custom_test_harness; then
-    run "cargo nextest run" cargo nextest run --no-fail-fast --test-threads "$threads"
+    run "cargo nextest run" "${cap[@]}" cargo nextest run --no-fail-fast \
+        --tool-config-file "relay-prefetch:$PWD/scripts/nextest.toml" --test-threads "$threads"
     run "cargo test --doc" cargo test --doc
 else
-    run "cargo test" cargo test --no-fail-fast -- --test-threads "$threads"
+    run "cargo test" "${cap[@]}" cargo test --no-fail-fast -- --test-threads "$threads"
 fi
 finish
