@@ -12,11 +12,11 @@ import os
 import random
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
-CASES = []  # (category, name, input, mode, flavor)
+CASES = []  # (category, name, input, mode, flavor, schema)
 
 
-def case(cat, name, sql, mode=None, flavor=None):
-    CASES.append((cat, name, sql, mode, flavor))
+def case(cat, name, sql, mode=None, flavor=None, schema=None):
+    CASES.append((cat, name, sql, mode, flavor, schema))
 
 
 rnd = random.Random(20261122)
@@ -461,9 +461,40 @@ for mode in ("rollback", "fake-changes"):
         case("locking", f"{mode}-{name}", sql, mode=mode)
 
 
+# --- cases with their own schema.sql ---------------------------------------------------------
+GEN = ("CREATE TABLE g (id int NOT NULL PRIMARY KEY, a int, b int AS (a * 2) VIRTUAL, "
+       "c varchar(10), KEY b_idx (b), KEY c_idx (c)) ENGINE=InnoDB;")
+case("schema", "generated-column-index", "UPDATE g SET a = 5 WHERE id = 1", schema=GEN)
+case("schema", "generated-column-untouched", "UPDATE g SET c = 'x' WHERE id = 1", schema=GEN)
+case("schema", "generated-column-delete", "DELETE FROM g WHERE id = 1", schema=GEN)
+UNIQ = ("CREATE TABLE u (code varchar(20) NOT NULL, v int, note varchar(50), "
+        "UNIQUE KEY code (code), KEY v_idx (v)) ENGINE=InnoDB;")
+case("schema", "unique-not-null-no-pk-update", "UPDATE u SET v = 3 WHERE code = 'a'", schema=UNIQ)
+case("schema", "unique-not-null-no-pk-insert", "INSERT INTO u (code, v) VALUES ('a', 1)", schema=UNIQ)
+CI = ("CREATE TABLE ci (code varchar(20) COLLATE utf8mb4_general_ci NOT NULL, n int, "
+      "PRIMARY KEY (code)) ENGINE=InnoDB;")
+case("schema", "ci-key-upper", "UPDATE ci SET n = 1 WHERE code = 'ABC'", schema=CI)
+case("schema", "ci-key-lower", "UPDATE ci SET n = 1 WHERE code = 'abc'", schema=CI)
+BIN = ("CREATE TABLE bin (code varbinary(20) NOT NULL, n int, PRIMARY KEY (code)) ENGINE=InnoDB;")
+case("schema", "binary-key-upper", "UPDATE bin SET n = 1 WHERE code = 'ABC'", schema=BIN)
+DEC = ("CREATE TABLE d (id decimal(10,2) NOT NULL, n int, m int, PRIMARY KEY (id), KEY m_idx (m)) "
+       "ENGINE=InnoDB;")
+case("schema", "decimal-key", "UPDATE d SET m = m + 1 WHERE id = 1.50", schema=DEC)
+case("schema", "decimal-key-int-literal", "DELETE FROM d WHERE id = 2", schema=DEC)
+NOENG = "CREATE TABLE ne (id int NOT NULL PRIMARY KEY, v int, KEY v_idx (v));"
+case("schema", "no-engine-select", "UPDATE ne SET v = 1 WHERE id = 1", schema=NOENG)
+case("schema", "no-engine-rollback", "UPDATE ne SET v = 1 WHERE id = 1", mode="rollback", schema=NOENG)
+ARIA = "CREATE TABLE ar (id int NOT NULL PRIMARY KEY, v int) ENGINE=Aria;"
+case("schema", "aria-select", "UPDATE ar SET v = 1 WHERE id = 1", schema=ARIA)
+QUAL = ("CREATE TABLE other.q (id bigint unsigned NOT NULL PRIMARY KEY, v int, KEY v (v)) "
+        "ENGINE=InnoDB;")
+case("schema", "qualified-other-db", "UPDATE other.q SET v = v - 1 WHERE id = 18446744073709551615", schema=QUAL)
+case("schema", "qualified-other-db-unqualified", "UPDATE q SET v = 1 WHERE id = 1", schema=QUAL)
+
+
 def write():
     seen = set()
-    for i, (cat, name, sql, mode, flavor) in enumerate(CASES):
+    for i, (cat, name, sql, mode, flavor, schema) in enumerate(CASES):
         folder = f"{cat}-{name}"
         assert folder not in seen, folder
         seen.add(folder)
@@ -471,7 +502,7 @@ def write():
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, "input.sql"), "w") as f:
             f.write(sql.rstrip("\n") + "\n")
-        for fname, val in (("mode", mode), ("flavor", flavor)):
+        for fname, val in (("mode", mode), ("flavor", flavor), ("schema.sql", schema)):
             p = os.path.join(d, fname)
             if val:
                 with open(p, "w") as f:

@@ -128,7 +128,7 @@ CREATE TABLE counters (
 ) ENGINE=InnoDB;
 CREATE TABLE legacy_log (
   id int NOT NULL AUTO_INCREMENT,
-  msg varchar(255),
+  msg varchar(200),
   PRIMARY KEY (id),
   KEY msg_idx (msg)
 ) ENGINE=MyISAM;

@@ -301,3 +301,61 @@ fn corpus_with_empty_schema() {
 fn corpus_with_synthetic_schema() {
     run(true);
 }
+
+/// `relay-prefetch rewrite` on the hostile file (bytes, NULs, invalid UTF-8, a 1 MB line):
+/// exactly one JSON object per input line, in order, every one "prefetch" or "skip", and the
+/// process exits 0.
+#[test]
+fn rewrite_command_answers_every_hostile_line() {
+    let Some(dir) = corpus_dir() else {
+        println!("skipped: ../shared/corpus absent");
+        return;
+    };
+    let input = std::fs::read(dir.join("hostile/hostile.sql")).expect("hostile.sql");
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("grammar-tests/schema.sql");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_relay-prefetch"))
+        .args([
+            "rewrite",
+            "--mode",
+            "select",
+            "--default-db",
+            "app",
+            "--schema-file",
+        ])
+        .arg(&schema)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run relay-prefetch");
+    let mut stdin = child.stdin.take().unwrap();
+    let feed = input.clone();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        stdin.write_all(&feed).unwrap();
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(out.status.success(), "exit status {:?}", out.status);
+    let lines: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
+    let expected = lines.len() - usize::from(input.ends_with(b"\n"));
+    let text = String::from_utf8(out.stdout).expect("UTF-8 JSON");
+    let answers: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(answers.len(), expected);
+    for (a, raw) in answers.iter().zip(&lines) {
+        let action = a["action"].as_str().unwrap();
+        assert!(action == "prefetch" || action == "skip", "{a}");
+        if let Ok(s) = std::str::from_utf8(raw) {
+            assert_eq!(
+                a["statement"].as_str(),
+                Some(s),
+                "statements come back in order"
+            );
+        }
+        for q in a["queries"].as_array().unwrap() {
+            check_select(q.as_str().unwrap()).expect("guarded output");
+        }
+    }
+}

@@ -378,6 +378,69 @@ fn compare_with_dml(
     }
 }
 
+/// information_schema and the CREATE TABLE parser describe the same tables the same way
+/// (column order, unsigned, nullability, auto-increment, engine, index names, order, uniqueness
+/// and prefix lengths).
+fn check_loaders_agree(url: &str, from_file: &Schema) {
+    let dbs = vec!["app".to_string(), "shop".to_string()];
+    let live = relay_prefetch::schema::load_from_server(url, Some(&dbs)).expect("load_from_server");
+    let mut n = 0;
+    for f in from_file.tables() {
+        let l = live
+            .get(&f.db, &f.name)
+            .unwrap_or_else(|| panic!("{} missing from information_schema", f.qualified_name()));
+        let cols = |t: &relay_prefetch::schema::Table| {
+            t.columns
+                .iter()
+                .map(|c| {
+                    (
+                        c.name.to_lowercase(),
+                        c.data_type.clone(),
+                        c.unsigned,
+                        c.auto_increment,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(cols(l), cols(f), "{}", f.qualified_name());
+        let idx = |t: &relay_prefetch::schema::Table| {
+            let mut v: Vec<_> = t
+                .indexes
+                .iter()
+                .map(|i| {
+                    (
+                        i.name.to_lowercase(),
+                        i.primary,
+                        i.unique,
+                        i.columns.clone(),
+                    )
+                })
+                .collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v
+        };
+        assert_eq!(idx(l), idx(f), "{}", f.qualified_name());
+        assert_eq!(
+            l.engine.as_deref().map(str::to_lowercase),
+            f.engine.as_deref().map(str::to_lowercase),
+            "{}",
+            f.qualified_name()
+        );
+        for c in &l.columns {
+            let text = ["char", "varchar", "text", "longtext"].contains(&c.data_type.as_str());
+            assert_eq!(
+                c.collation.is_some(),
+                text,
+                "collation of {}.{}",
+                f.name,
+                c.name
+            );
+        }
+        n += 1;
+    }
+    assert_eq!(live.tables().count(), n);
+}
+
 #[test]
 fn grammar_rewrites_run_read_only_and_match_the_dml_plan() {
     let schema_sql = std::fs::read_to_string(root().join("schema.sql")).expect("schema.sql");
@@ -412,6 +475,7 @@ fn grammar_rewrites_run_read_only_and_match_the_dml_plan() {
     root_conn
         .query_drop("GRANT SELECT ON *.* TO probe@'%'")
         .unwrap();
+    check_loaders_agree(&server.url(), &schema);
     let mut conn = server.conn_as("probe", Some("probe")).unwrap();
     conn.query_drop("USE app").unwrap();
     conn.query_drop("SET SESSION TRANSACTION READ ONLY")

@@ -218,11 +218,20 @@ fn single(
         .unwrap_or_default();
     let set_of = |ci: usize| sets.and_then(|s| s.iter().find(|(c, _)| *c == ci).map(|(_, e)| *e));
     let pk_changed = pk_cols.iter().any(|&c| set_of(c).is_some());
+    // An index over a generated column changes whenever the row does (we do not know which
+    // base columns it reads): its old entry is probed, its new one is unknown.
+    let generated = |i: usize| {
+        t.indexes[i]
+            .columns
+            .iter()
+            .any(|c| t.columns[c.column].generated)
+    };
     let affected: Vec<usize> = (0..t.indexes.len())
         .filter(|&i| !t.indexes[i].primary && !pk_cols.is_empty())
         .filter(|&i| {
             sets.is_none()
                 || pk_changed
+                || generated(i)
                 || t.indexes[i]
                     .columns
                     .iter()
@@ -240,7 +249,7 @@ fn single(
         let cols = entry_cols(t, idx);
         let old: Vec<usize> = cols.iter().map(|&c| list.add(c)).collect();
         let mut new = None;
-        if let Some(_sets) = sets {
+        if sets.is_some() && !generated(idx) {
             let exprs: Option<Vec<ValExpr>> = cols
                 .iter()
                 .map(|&c| match set_of(c) {

@@ -1,0 +1,1 @@
+UPDATE ar SET v = 1 WHERE id = 1

@@ -1,0 +1,1 @@
+CREATE TABLE ar (id int NOT NULL PRIMARY KEY, v int) ENGINE=Aria;

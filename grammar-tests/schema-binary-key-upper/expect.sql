@@ -1,0 +1,1 @@
+SELECT `n` FROM bin WHERE code = 'ABC'

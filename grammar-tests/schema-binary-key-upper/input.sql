@@ -1,0 +1,1 @@
+UPDATE bin SET n = 1 WHERE code = 'ABC'

@@ -1,0 +1,1 @@
+CREATE TABLE bin (code varbinary(20) NOT NULL, n int, PRIMARY KEY (code)) ENGINE=InnoDB;

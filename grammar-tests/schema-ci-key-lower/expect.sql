@@ -1,0 +1,1 @@
+SELECT `n` FROM ci WHERE code = 'abc'

@@ -1,0 +1,1 @@
+UPDATE ci SET n = 1 WHERE code = 'abc'

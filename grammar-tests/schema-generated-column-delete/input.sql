@@ -1,0 +1,1 @@
+DELETE FROM g WHERE id = 1

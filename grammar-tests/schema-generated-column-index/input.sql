@@ -1,0 +1,1 @@
+UPDATE g SET a = 5 WHERE id = 1

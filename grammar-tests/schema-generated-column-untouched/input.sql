@@ -1,0 +1,1 @@
+UPDATE g SET c = 'x' WHERE id = 1

@@ -1,0 +1,1 @@
+UPDATE ne SET v = 1 WHERE id = 1

@@ -1,0 +1,1 @@
+UPDATE q SET v = 1 WHERE id = 1

@@ -1,0 +1,1 @@
+UPDATE other.q SET v = v - 1 WHERE id = 18446744073709551615

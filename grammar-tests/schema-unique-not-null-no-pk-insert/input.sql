@@ -1,0 +1,1 @@
+INSERT INTO u (code, v) VALUES ('a', 1)

@@ -1,0 +1,1 @@
+UPDATE u SET v = 3 WHERE code = 'a'
