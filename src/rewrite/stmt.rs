@@ -29,6 +29,9 @@ pub const MAX_DEPTH: usize = 32;
 /// as a left-deep tree without counting depth, and walking (Display, visitors, drop) a tree
 /// thousands deep overflows the stack.
 pub const MAX_OPERATORS: usize = 256;
+/// sql_mode bits that change lexing: ANSI_QUOTES (0x4) and NO_BACKSLASH_ESCAPES (0x100000), as
+/// carried in the QUERY event's Q_SQL_MODE status variable.
+pub const LEXING_MODES: u64 = 0x4 | 0x10_0000;
 /// Cached shapes; the cache is cleared when full (OLTP streams have few shapes).
 pub const MAX_CACHE: usize = 20_000;
 
@@ -140,7 +143,27 @@ impl StatementRewriter {
         self.stats
     }
 
-    /// Rewrite one statement.
+    /// Rewrite one statement that ran under `sql_mode` (the QUERY event's status variable).
+    /// ANSI_QUOTES and NO_BACKSLASH_ESCAPES change how the server splits the text into tokens;
+    /// our lexer and the guard assume neither, so such statements are skipped rather than
+    /// rewritten under the wrong reading.
+    pub fn rewrite_in(
+        &mut self,
+        sql: &str,
+        default_db: Option<&str>,
+        sql_mode: Option<u64>,
+        schema: &Schema,
+    ) -> Rewritten {
+        if sql_mode.is_some_and(|m| m & LEXING_MODES != 0) {
+            return Rewritten::skipped(skip(
+                SkipReason::Unparsable,
+                "sql_mode ANSI_QUOTES or NO_BACKSLASH_ESCAPES changes how the statement lexes",
+            ));
+        }
+        self.rewrite(sql, default_db, schema)
+    }
+
+    /// Rewrite one statement (default sql_mode lexing: `"` quotes strings, `\` escapes).
     pub fn rewrite(&mut self, sql: &str, default_db: Option<&str>, schema: &Schema) -> Rewritten {
         if sql.len() > MAX_SQL_LEN {
             return Rewritten::skipped(skip(SkipReason::TooLarge, format!("{} bytes", sql.len())));
@@ -628,6 +651,23 @@ mod tests {
         ] {
             let r = run(Mode::Select, &sql);
             assert_eq!(r.skip.is_none(), ok, "{:?} {}", r.skip, &sql[..60]);
+        }
+    }
+
+    #[test]
+    fn sql_modes_that_change_lexing_are_skipped() {
+        let schema = parse_create_tables(SCHEMA, "sbtest").unwrap();
+        let mut rw = StatementRewriter::new(Mode::Select);
+        let sql = r"UPDATE sbtest1 SET c='a\\' WHERE id=1";
+        // MySQL 5.7 default sql_mode: rewritten.
+        assert!(
+            rw.rewrite_in(sql, Some("sbtest"), Some(0x5420_0000), &schema)
+                .skip
+                .is_none()
+        );
+        for mode in [0x4, 0x10_0000] {
+            let r = rw.rewrite_in(sql, Some("sbtest"), Some(mode), &schema);
+            assert_eq!(r.skip.map(|s| s.reason), Some(SkipReason::Unparsable));
         }
     }
 
