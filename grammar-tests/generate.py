@@ -321,6 +321,7 @@ multi = [
     ("insert-select-paren", "INSERT INTO sbtest2 (SELECT * FROM sbtest1 WHERE id = 3)"),
     ("insert-select-union", "INSERT INTO sbtest2 SELECT * FROM sbtest1 WHERE id = 3 UNION SELECT * FROM sbtest1 WHERE id = 4"),
     ("insert-select-for-update", "INSERT INTO sbtest2 SELECT * FROM sbtest1 WHERE id = 3 FOR UPDATE"),
+    ("insert-select-constants", "INSERT INTO sbtest2 (id, k) SELECT 5, 6"),
     ("insert-select-unknown-source", "INSERT INTO sbtest2 SELECT * FROM nope WHERE id = 3"),
     ("odku-values", "INSERT INTO users (id, email, name, created_at) VALUES (5, 'e@x.io', 'E', '2024-01-01') ON DUPLICATE KEY UPDATE name = VALUES(name)"),
     ("odku-alias", "INSERT INTO users (email, name, created_at) VALUES ('e@x.io', 'E', '2024-01-01') ON DUPLICATE KEY UPDATE login_count = login_count + 1"),

@@ -267,7 +267,13 @@ fn insert_select(target: &Arc<Table>, q: &Query, cx: &Ctx<'_>) -> Result<Body, S
     if let SetExpr::Select(s) = q.body.as_ref() {
         let scope = resolve::scope(&s.from, cx.default_db, cx.schema)?;
         resolve::check_engines(&scope)?;
-        if !scope.is_empty() {
+        if scope.is_empty() {
+            return Err(skip(
+                SkipReason::NothingToPrefetch,
+                "INSERT … SELECT of constants reads no table",
+            ));
+        }
+        {
             let usable = s
                 .selection
                 .as_ref()

@@ -1,0 +1,1 @@
+INSERT INTO sbtest2 (id, k) SELECT 5, 6
