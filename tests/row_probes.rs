@@ -816,3 +816,92 @@ mod planner {
         assert_eq!(plans[1].skips[0].reason, SkipReason::Ddl);
     }
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use relay_prefetch::rewrite::rowkey::{Fold, encode_value};
+
+    /// comp2(a varchar ci, b int, n int NULL, u int NULL): PRIMARY(a, b), KEY k_n(n), UNIQUE uk(u)
+    fn table2() -> Table {
+        let mut n = col("n", "int");
+        n.nullable = true;
+        let mut u = col("u", "int");
+        u.nullable = true;
+        table(
+            "comp2",
+            vec![col("a", "varchar"), col("b", "int"), n, u],
+            vec![
+                index("PRIMARY", &[0, 1], true),
+                index("k_n", &[2], false),
+                index("uk", &[3], true),
+            ],
+        )
+    }
+
+    fn value_of(v: Option<i64>) -> Option<Value> {
+        Some(v.map_or(Value::Null, Value::Int))
+    }
+
+    fn arb_row() -> impl Strategy<Value = Row> {
+        (
+            prop::sample::select(vec!["x", "X", "x ", "y", "É", "é"]),
+            0i64..4,
+            prop::option::of(0i64..3),
+            prop::option::of(0i64..3),
+            any::<bool>(),
+        )
+            .prop_map(|(a, b, n, u, minimal)| {
+                let n = if minimal { None } else { value_of(n) };
+                row(vec![Some(s(a)), Some(Value::Int(b)), n, value_of(u)])
+            })
+    }
+
+    fn arb_event(t: &Table) -> impl Strategy<Value = RowsEvent> + use<> {
+        let t = t.clone();
+        (0u8..3, prop::collection::vec((arb_row(), arb_row()), 1..6)).prop_map(
+            move |(kind, rows)| {
+                let (before, after): (Vec<Row>, Vec<Row>) = rows.into_iter().unzip();
+                match kind {
+                    0 => event(&t, RowsKind::Write, vec![], after),
+                    1 => event(&t, RowsKind::Delete, before, vec![]),
+                    _ => event(&t, RowsKind::Update, before, after),
+                }
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        /// Whatever the images: every probe is one guarded SELECT with as many parameters as
+        /// placeholders and at most `max` keys, and no key is probed twice in one window.
+        #[test]
+        fn probes_are_well_formed_and_deduplicated(
+            events in prop::collection::vec(arb_event(&table2()), 1..8),
+            max in 1usize..6,
+        ) {
+            let t = table2();
+            let mut schema = Schema::new();
+            schema.insert(t.clone());
+            let config = RowProbeConfig { max_keys_per_probe: max, ..RowProbeConfig::default() };
+            let (probes, _) = run(&schema, &events, config);
+            let mut seen = std::collections::HashSet::new();
+            for (_, p) in &probes {
+                check_probe(p);
+                prop_assert!(!p.keys.is_empty() && p.keys.len() <= max);
+                prop_assert!(!p.row_keys.is_empty());
+                let ix = t.indexes.iter().find(|i| i.name == p.index).unwrap();
+                for k in &p.keys {
+                    let width = if ix.unique { ix.columns.len() } else { ix.columns.len() + 2 };
+                    prop_assert_eq!(k.len(), width);
+                    let mut enc = p.index.as_bytes().to_vec();
+                    for v in k {
+                        encode_value(&mut enc, v, Fold { case: true, pad: true }, None);
+                    }
+                    prop_assert!(seen.insert(enc), "key probed twice: {:?}", k);
+                }
+            }
+        }
+    }
+}

@@ -48,8 +48,8 @@ impl Default for RowProbeConfig {
     fn default() -> Self {
         RowProbeConfig {
             max_keys_per_probe: 128,
-            max_txns_per_group: 64,
-            max_keys_per_group: 4096,
+            max_txns_per_group: 256,
+            max_keys_per_group: 8192,
         }
     }
 }
