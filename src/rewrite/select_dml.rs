@@ -200,6 +200,96 @@ fn keys_of(t: &Arc<Table>, pinned: &Option<Vec<Vec<ValExpr>>>) -> Vec<KeyT> {
     }
 }
 
+/// What a single-table UPDATE (`sets` = Some) or DELETE (`sets` = None) changes.
+struct Change<'a> {
+    t: &'a Arc<Table>,
+    scope: &'a [TableRef],
+    pk_cols: Vec<usize>,
+    sets: Option<&'a [(usize, &'a Expr)]>,
+}
+
+impl<'a> Change<'a> {
+    fn set_of(&self, ci: usize) -> Option<&'a Expr> {
+        self.sets
+            .and_then(|s| s.iter().find(|(c, _)| *c == ci).map(|(_, e)| *e))
+    }
+
+    fn pk_changed(&self) -> bool {
+        self.pk_cols.iter().any(|&c| self.set_of(c).is_some())
+    }
+
+    /// An index over a generated column changes whenever the row does (we do not know which
+    /// base columns it reads): its old entry is probed, its new one is unknown.
+    fn generated(&self, i: usize) -> bool {
+        self.t.indexes[i]
+            .columns
+            .iter()
+            .any(|c| self.t.columns[c.column].generated)
+    }
+
+    /// Secondary indexes whose entries the statement removes or moves.
+    fn affected(&self) -> Vec<usize> {
+        let t = self.t;
+        (0..t.indexes.len())
+            .filter(|&i| !t.indexes[i].primary && !self.pk_cols.is_empty())
+            .filter(|&i| {
+                self.sets.is_none()
+                    || self.pk_changed()
+                    || self.generated(i)
+                    || t.indexes[i]
+                        .columns
+                        .iter()
+                        .any(|c| self.set_of(c.column).is_some())
+            })
+            .collect()
+    }
+
+    /// Every index column is SET to a constant: the new entry can be probed in phase 1.
+    fn all_const(&self, idx: usize) -> bool {
+        self.t.indexes[idx]
+            .columns
+            .iter()
+            .all(|c| self.set_of(c.column).is_some_and(resolve::is_const))
+    }
+
+    /// New key values over column ordinals (`k + 1`, a constant, or the old value), when all
+    /// are simple expressions.
+    fn new_values(&self, idx: usize, cols: &[usize]) -> Option<Vec<ValExpr>> {
+        if self.sets.is_none() || self.generated(idx) {
+            return None;
+        }
+        let by_ordinal = |e: &Expr| column_of(self.scope, e).map(|(_, ci)| ci);
+        cols.iter()
+            .map(|&c| match self.set_of(c) {
+                Some(e) => ValExpr::from_expr(e, &by_ordinal),
+                None => Some(ValExpr::Col(c)),
+            })
+            .collect()
+    }
+}
+
+fn entry_spec(
+    t: &Table,
+    idx: usize,
+    cols: &[usize],
+    old: Vec<usize>,
+    new: Option<Vec<ValExpr>>,
+) -> EntrySpec {
+    let names: Vec<String> = cols.iter().map(|&c| quote(&t.columns[c].name)).collect();
+    EntrySpec {
+        index: t.indexes[idx].name.clone(),
+        head: format!(
+            "SELECT {} FROM {} FORCE INDEX ({}) WHERE ",
+            names.join(", "),
+            quote_table(t),
+            quote(&t.indexes[idx].name)
+        ),
+        cols: names,
+        old,
+        new,
+    }
+}
+
 /// Single-table UPDATE (`sets` = Some) or DELETE (`sets` = None).
 fn single(
     scope: &[TableRef],
@@ -212,93 +302,50 @@ fn single(
     let t = &scope[0].table;
     let pinned = pinned_pk(scope, sel);
     let row_keys = keys_of(t, &pinned);
-    let pk_cols: Vec<usize> = t
-        .primary_key()
-        .map(|p| p.columns.iter().map(|c| c.column).collect())
-        .unwrap_or_default();
-    let set_of = |ci: usize| sets.and_then(|s| s.iter().find(|(c, _)| *c == ci).map(|(_, e)| *e));
-    let pk_changed = pk_cols.iter().any(|&c| set_of(c).is_some());
-    // An index over a generated column changes whenever the row does (we do not know which
-    // base columns it reads): its old entry is probed, its new one is unknown.
-    let generated = |i: usize| {
-        t.indexes[i]
-            .columns
-            .iter()
-            .any(|c| t.columns[c.column].generated)
+    let ch = Change {
+        t,
+        scope,
+        pk_cols: t
+            .primary_key()
+            .map(|p| p.columns.iter().map(|c| c.column).collect())
+            .unwrap_or_default(),
+        sets,
     };
-    let affected: Vec<usize> = (0..t.indexes.len())
-        .filter(|&i| !t.indexes[i].primary && !pk_cols.is_empty())
-        .filter(|&i| {
-            sets.is_none()
-                || pk_changed
-                || generated(i)
-                || t.indexes[i]
-                    .columns
-                    .iter()
-                    .any(|c| set_of(c.column).is_some())
-        })
-        .collect();
-    let by_ordinal = |e: &Expr| column_of(scope, e).map(|(_, ci)| ci);
+    let set_of = |c: usize| ch.set_of(c);
     let mut list = SelectList::default();
     for ci in uncovered_columns(t) {
         list.add(ci);
     }
     let mut probes = Vec::new();
     let mut entries = Vec::new();
-    for &idx in &affected {
+    for idx in ch.affected() {
         let cols = entry_cols(t, idx);
         let old: Vec<usize> = cols.iter().map(|&c| list.add(c)).collect();
         let mut new = None;
-        if sets.is_some() && !generated(idx) {
-            let exprs: Option<Vec<ValExpr>> = cols
-                .iter()
-                .map(|&c| match set_of(c) {
-                    Some(e) => ValExpr::from_expr(e, &by_ordinal),
-                    None => Some(ValExpr::Col(c)),
-                })
-                .collect();
-            let index_cols = t.indexes[idx].columns.len();
-            let all_const_set = t.indexes[idx]
-                .columns
-                .iter()
-                .all(|c| set_of(c.column).is_some_and(resolve::is_const));
-            if all_const_set {
-                probes.push(direct_probe(t, idx, index_cols, &cols, &set_of, &pinned)?);
-            } else if let Some(ex) = exprs {
-                new = Some(
-                    ex.iter()
-                        .map(|e| remap(e, &mut |ci| list.add(ci)))
-                        .collect(),
-                );
-            }
+        if sets.is_some() && ch.all_const(idx) {
+            let n = t.indexes[idx].columns.len();
+            probes.push(direct_probe(t, idx, n, &cols, &set_of, &pinned)?);
+        } else if let Some(ex) = ch.new_values(idx, &cols) {
+            new = Some(
+                ex.iter()
+                    .map(|e| remap(e, &mut |ci| list.add(ci)))
+                    .collect(),
+            );
         }
-        entries.push(EntrySpec {
-            index: t.indexes[idx].name.clone(),
-            head: format!(
-                "SELECT {} FROM {} FORCE INDEX ({}) WHERE ",
-                cols.iter()
-                    .map(|&c| quote(&t.columns[c].name))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                quote_table(t),
-                quote(&t.indexes[idx].name)
-            ),
-            cols: cols.iter().map(|&c| quote(&t.columns[c].name)).collect(),
-            old,
-            new,
-        });
+        entries.push(entry_spec(t, idx, &cols, old, new));
     }
-    if pk_changed
-        && pk_cols
+    if ch.pk_changed()
+        && ch
+            .pk_cols
             .iter()
             .all(|&c| set_of(c).is_some_and(resolve::is_const))
     {
-        probes.push(new_pk_probe(t, &pk_cols, &set_of));
+        probes.push(new_pk_probe(t, &ch.pk_cols, &set_of));
     }
     let follow = if entries.is_empty() {
         None
     } else {
-        let pk_pos = pk_cols.iter().map(|&c| list.add(c)).collect();
+        let pk_pos = ch.pk_cols.iter().map(|&c| list.add(c)).collect();
         for e in &entries {
             check_entry_sql(e, cx)?;
         }

@@ -32,7 +32,6 @@ pub fn insert(ins: &Insert, cx: &Ctx<'_>) -> Result<Body, Skip> {
         qualifier: sqlparser::ast::Ident::new(t.name.clone()),
     }];
     resolve::check_engines(&target)?;
-    let mut colmap = column_map(&t, ins)?;
     let rows: Vec<Vec<&Expr>> = match ins.source.as_deref() {
         None if !ins.assignments.is_empty() => {
             vec![ins.assignments.iter().map(|a| &a.value).collect()]
@@ -44,89 +43,15 @@ pub fn insert(ins: &Insert, cx: &Ctx<'_>) -> Result<Body, Skip> {
             _ => return insert_select(&t, q, cx),
         },
     };
-    // `INSERT INTO t () VALUES ()`: every column takes its default.
-    if ins.columns.is_empty() && rows.iter().all(|r| r.is_empty()) {
-        colmap.clear();
-    }
-    if rows.iter().any(|r| r.len() != colmap.len()) {
-        // Without a column list the server matches values to the table's columns: a mismatch
-        // means our schema is not the table the statement was written for.
-        let reason = if ins.columns.is_empty() && ins.assignments.is_empty() {
-            SkipReason::SchemaDrift
-        } else {
-            SkipReason::Unparsable
-        };
-        return Err(skip(reason, "column count does not match value count"));
-    }
-    let upsert = ins.on.is_some() || ins.replace_into;
-    let value = |row: &[&'_ Expr], ci: usize| -> Option<usize> {
-        colmap
-            .iter()
-            .position(|&c| c == ci)
-            .filter(|&p| is_const(row[p]) && !is_null_or_zero_auto(&t, ci, row[p]))
+    let rows = NewRows {
+        t: &t,
+        colmap: checked_column_map(&t, ins, &rows)?,
+        rows,
     };
-    let mut probes = Vec::new();
-    let mut keys = Vec::new();
-    let pk: Vec<usize> = t
-        .primary_key()
-        .map(|p| p.columns.iter().map(|c| c.column).collect())
-        .unwrap_or_default();
-    // Clustered positions of explicit primary keys.
-    let mut pk_tuples = Vec::new();
-    for row in &rows {
-        match pk
-            .iter()
-            .map(|&c| value(row, c))
-            .collect::<Option<Vec<_>>>()
-        {
-            Some(pos) if !pk.is_empty() => {
-                let no_col = |_: &Expr| None;
-                let vals: Option<Vec<ValExpr>> = pos
-                    .iter()
-                    .map(|&p| ValExpr::from_expr(row[p], &no_col))
-                    .collect();
-                keys.push(vals.map_or_else(|| KeyT::table(&t), |v| KeyT::row(&t, v)));
-                pk_tuples.push(pos.iter().map(|&p| row[p].to_string()).collect::<Vec<_>>());
-            }
-            _ => keys.push(KeyT::table(&t)),
-        }
-    }
-    let select_pk: Vec<usize> = pk.clone();
-    probes.extend(batch(&t, "PRIMARY", None, &select_pk, &pk, &pk_tuples));
-    // Secondary and unique entries.
-    for (idx, index) in t.indexes.iter().enumerate().filter(|(_, i)| !i.primary) {
-        let mut cols: Vec<usize> = index.columns.iter().map(|c| c.column).collect();
-        let with_pk = !index.unique && pk_tuples.len() == rows.len() && !pk.is_empty();
-        if with_pk {
-            for &c in &pk {
-                if !cols.contains(&c) {
-                    cols.push(c);
-                }
-            }
-        }
-        let tuples: Vec<Vec<String>> = rows
-            .iter()
-            .filter_map(|row| {
-                let pos: Vec<usize> = cols.iter().map(|&c| value(row, c)).collect::<Option<_>>()?;
-                if pos.iter().any(|&p| is_null(row[p])) {
-                    return None;
-                }
-                Some(pos.iter().map(|&p| row[p].to_string()).collect())
-            })
-            .collect();
-        let select = if upsert && index.unique {
-            uncovered_columns(&t)
-        } else {
-            index.columns.iter().map(|c| c.column).collect()
-        };
-        probes.extend(batch(
-            &t,
-            &t.indexes[idx].name,
-            Some(idx),
-            &select,
-            &cols,
-            &tuples,
-        ));
+    let (mut probes, keys, pk_known) = rows.clustered();
+    let upsert = ins.on.is_some() || ins.replace_into;
+    for idx in (0..t.indexes.len()).filter(|&i| !t.indexes[i].primary) {
+        probes.extend(rows.secondary(idx, pk_known, upsert));
     }
     if probes.is_empty() {
         return Err(skip(
@@ -139,6 +64,117 @@ pub fn insert(ins: &Insert, cx: &Ctx<'_>) -> Result<Body, Skip> {
         probes,
         applier_keys: keys,
     })
+}
+
+/// The column map, checked against the number of values in every row.
+fn checked_column_map(t: &Table, ins: &Insert, rows: &[Vec<&Expr>]) -> Result<Vec<usize>, Skip> {
+    // `INSERT INTO t () VALUES ()`: every column takes its default.
+    if ins.columns.is_empty() && rows.iter().all(|r| r.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let colmap = column_map(t, ins)?;
+    if rows.iter().any(|r| r.len() != colmap.len()) {
+        // Without a column list the server matches values to the table's columns: a mismatch
+        // means our schema is not the table the statement was written for.
+        let reason = if ins.columns.is_empty() && ins.assignments.is_empty() {
+            SkipReason::SchemaDrift
+        } else {
+            SkipReason::Unparsable
+        };
+        return Err(skip(reason, "column count does not match value count"));
+    }
+    Ok(colmap)
+}
+
+/// The rows an INSERT writes: value expressions by position, and the column of each position.
+struct NewRows<'a> {
+    t: &'a Arc<Table>,
+    colmap: Vec<usize>,
+    rows: Vec<Vec<&'a Expr>>,
+}
+
+impl NewRows<'_> {
+    /// Position of column `ci` in `row` when its value is a known constant (not a generated
+    /// auto-increment value).
+    fn value(&self, row: &[&Expr], ci: usize) -> Option<usize> {
+        self.colmap
+            .iter()
+            .position(|&c| c == ci)
+            .filter(|&p| is_const(row[p]) && !is_null_or_zero_auto(self.t, ci, row[p]))
+    }
+
+    fn pk(&self) -> Vec<usize> {
+        self.t
+            .primary_key()
+            .map(|p| p.columns.iter().map(|c| c.column).collect())
+            .unwrap_or_default()
+    }
+
+    /// The clustered-index probe for explicit primary keys, the applier keys, and whether every
+    /// row's primary key is known.
+    fn clustered(&self) -> (Vec<ProbeT>, Vec<KeyT>, bool) {
+        let t = self.t;
+        let pk = self.pk();
+        let no_col = |_: &Expr| None;
+        let mut keys = Vec::new();
+        let mut tuples = Vec::new();
+        for row in &self.rows {
+            let pos: Option<Vec<usize>> = pk.iter().map(|&c| self.value(row, c)).collect();
+            match pos {
+                Some(pos) if !pk.is_empty() => {
+                    let vals: Option<Vec<ValExpr>> = pos
+                        .iter()
+                        .map(|&p| ValExpr::from_expr(row[p], &no_col))
+                        .collect();
+                    keys.push(vals.map_or_else(|| KeyT::table(t), |v| KeyT::row(t, v)));
+                    tuples.push(pos.iter().map(|&p| row[p].to_string()).collect::<Vec<_>>());
+                }
+                _ => keys.push(KeyT::table(t)),
+            }
+        }
+        let all_known = !pk.is_empty() && tuples.len() == self.rows.len();
+        (
+            batch(t, "PRIMARY", None, &pk, &pk, &tuples),
+            keys,
+            all_known,
+        )
+    }
+
+    /// Probes for the new entries of secondary index `idx` (with the PK appended for a
+    /// non-unique index when every PK is known). For REPLACE / ON DUPLICATE KEY UPDATE a unique
+    /// probe selects a column the index does not hold, so the conflicting row is read too.
+    fn secondary(&self, idx: usize, pk_known: bool, upsert: bool) -> Vec<ProbeT> {
+        let t = self.t;
+        let index = &t.indexes[idx];
+        let mut cols: Vec<usize> = index.columns.iter().map(|c| c.column).collect();
+        if !index.unique && pk_known {
+            for c in self.pk() {
+                if !cols.contains(&c) {
+                    cols.push(c);
+                }
+            }
+        }
+        let tuples: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .filter_map(|row| {
+                let pos: Vec<usize> = cols
+                    .iter()
+                    .map(|&c| self.value(row, c))
+                    .collect::<Option<_>>()?;
+                if pos.iter().any(|&p| is_null(row[p])) {
+                    return None;
+                }
+                Some(pos.iter().map(|&p| row[p].to_string()).collect())
+            })
+            .collect();
+        let select = if upsert && index.unique {
+            uncovered_columns(t)
+        } else {
+            index.columns.iter().map(|c| c.column).collect()
+        };
+        batch(t, &index.name, Some(idx), &select, &cols, &tuples)
+    }
 }
 
 /// Table column ordinal of each value position.

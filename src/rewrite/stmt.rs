@@ -186,50 +186,10 @@ impl StatementRewriter {
         schema: &Schema,
         toks: &mut Vec<Token>,
     ) -> Rewritten {
-        if let Err(e) = lexer::lex(sql, self.flavor, toks) {
-            let d = match e {
-                LexError::Unterminated => "unterminated string, identifier or comment",
-                LexError::BadChar(_) => "byte that starts no MySQL token",
-                LexError::UndecidableComment => {
-                    "executable comment whose version condition cannot be decided"
-                }
-            };
-            return Rewritten::skipped(skip(SkipReason::Unparsable, d));
-        }
-        while toks.last().is_some_and(|t| lexer::text(sql, t) == ";") {
-            toks.pop();
-        }
-        if let Err(s) = token_checks(sql, toks) {
-            return Rewritten::skipped(s);
-        }
-        let verb = match normalize::classify(sql, toks) {
-            Class::Dml(v) => v,
-            Class::Skip(r, d) => return Rewritten::skipped(skip(r, d)),
-            Class::CreateTemp(names) => {
-                for n in names {
-                    self.temp_tables.insert(qualify(&n, default_db));
-                }
-                self.cache.clear();
-                return Rewritten::skipped(skip(
-                    SkipReason::TemporaryTable,
-                    "CREATE TEMPORARY TABLE",
-                ));
-            }
-            Class::DropTables(names) => {
-                for n in names {
-                    if self.temp_tables.remove(&qualify(&n, default_db)) {
-                        self.cache.clear();
-                    }
-                }
-                return Rewritten::skipped(skip(SkipReason::Ddl, "DROP TABLE"));
-            }
+        let verb = match self.screen(sql, default_db, toks) {
+            Ok(v) => v,
+            Err(s) => return Rewritten::skipped(s),
         };
-        if let Some(s) = self.temp_table_check(sql, toks, default_db) {
-            return Rewritten::skipped(s);
-        }
-        if let Some(s) = side_effect_tokens(sql, toks) {
-            return Rewritten::skipped(s);
-        }
         let cx = Ctx {
             default_db,
             schema,
@@ -262,6 +222,56 @@ impl StatementRewriter {
             self.cache.insert(self.key.clone(), c);
         }
         out
+    }
+
+    /// Everything decided from tokens alone: lexing, statement class, temporary tables,
+    /// side-effect tokens. Returns the DML verb, or the skip.
+    fn screen(
+        &mut self,
+        sql: &str,
+        default_db: Option<&str>,
+        toks: &mut Vec<Token>,
+    ) -> Result<Verb, Skip> {
+        if let Err(e) = lexer::lex(sql, self.flavor, toks) {
+            let d = match e {
+                LexError::Unterminated => "unterminated string, identifier or comment",
+                LexError::BadChar(_) => "byte that starts no MySQL token",
+                LexError::UndecidableComment => {
+                    "executable comment whose version condition cannot be decided"
+                }
+            };
+            return Err(skip(SkipReason::Unparsable, d));
+        }
+        while toks.last().is_some_and(|t| lexer::text(sql, t) == ";") {
+            toks.pop();
+        }
+        token_checks(sql, toks)?;
+        let verb = match normalize::classify(sql, toks) {
+            Class::Dml(v) => v,
+            Class::Skip(r, d) => return Err(skip(r, d)),
+            Class::CreateTemp(names) => {
+                for n in names {
+                    self.temp_tables.insert(qualify(&n, default_db));
+                }
+                self.cache.clear();
+                return Err(skip(SkipReason::TemporaryTable, "CREATE TEMPORARY TABLE"));
+            }
+            Class::DropTables(names) => {
+                for n in names {
+                    if self.temp_tables.remove(&qualify(&n, default_db)) {
+                        self.cache.clear();
+                    }
+                }
+                return Err(skip(SkipReason::Ddl, "DROP TABLE"));
+            }
+        };
+        if let Some(s) = self.temp_table_check(sql, toks, default_db) {
+            return Err(s);
+        }
+        if let Some(s) = side_effect_tokens(sql, toks) {
+            return Err(s);
+        }
+        Ok(verb)
     }
 
     /// Parse and rewrite; returns the result and what to cache for this shape.

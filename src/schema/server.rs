@@ -50,29 +50,46 @@ type Key = (String, String);
 /// Load with an open connection (tests and the daemon reuse theirs).
 pub fn load_with(conn: &mut Conn, filter: &[String]) -> Result<Schema> {
     let (w, p) = where_dbs(filter);
-    let tables: Vec<(String, String, Option<String>)> = conn
+    let mut by_key = tables(conn, &w, p.clone())?;
+    columns(conn, &w, p.clone(), &mut by_key)?;
+    indexes(conn, &w, p, &mut by_key)?;
+    let mut schema = Schema::new();
+    let mut tables: Vec<Table> = by_key.into_values().collect();
+    tables.sort_by(|a, b| (&a.db, &a.name).cmp(&(&b.db, &b.name)));
+    for t in tables {
+        schema.insert(t);
+    }
+    Ok(schema)
+}
+
+fn tables(conn: &mut Conn, w: &str, p: Params) -> Result<HashMap<Key, Table>> {
+    let rows: Vec<(String, String, Option<String>)> = conn
         .exec(
             format!(
                 "SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE FROM information_schema.TABLES \
                  WHERE TABLE_TYPE = 'BASE TABLE' AND {w}"
             ),
-            p.clone(),
+            p,
         )
         .map_err(|e| server_err("reading information_schema.TABLES", e))?;
-    let mut by_key: HashMap<Key, Table> = HashMap::new();
-    for (db, name, engine) in tables {
-        by_key.insert(
-            (db.clone(), name.clone()),
-            Table {
+    Ok(rows
+        .into_iter()
+        .map(|(db, name, engine)| {
+            let key = (db.clone(), name.clone());
+            let t = Table {
                 db,
                 name,
                 engine,
                 columns: Vec::new(),
                 indexes: Vec::new(),
                 version: 0,
-            },
-        );
-    }
+            };
+            (key, t)
+        })
+        .collect())
+}
+
+fn columns(conn: &mut Conn, w: &str, p: Params, by_key: &mut HashMap<Key, Table>) -> Result<()> {
     type ColRow = (
         String,
         String,
@@ -90,7 +107,7 @@ pub fn load_with(conn: &mut Conn, filter: &[String]) -> Result<Schema> {
                  COLLATION_NAME, EXTRA FROM information_schema.COLUMNS WHERE {w} \
                  ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION"
             ),
-            p.clone(),
+            p,
         )
         .map_err(|e| server_err("reading information_schema.COLUMNS", e))?;
     for (db, t, name, dt, ct, nullable, coll, extra) in cols {
@@ -107,12 +124,18 @@ pub fn load_with(conn: &mut Conn, filter: &[String]) -> Result<Schema> {
             nullable: nullable.eq_ignore_ascii_case("YES"),
             collation: coll,
             auto_increment: ex.contains("auto_increment"),
+            // MySQL: "VIRTUAL GENERATED" / "STORED GENERATED"; MariaDB: "VIRTUAL GENERATED" or
+            // "PERSISTENT GENERATED" (older: "VIRTUAL" / "PERSISTENT").
             generated: ["generated", "virtual", "persistent", "stored"]
                 .iter()
                 .any(|g| ex.contains(g)),
         });
     }
-    type IdxRow = (String, String, String, i64, String, Option<i64>);
+    Ok(())
+}
+
+fn indexes(conn: &mut Conn, w: &str, p: Params, by_key: &mut HashMap<Key, Table>) -> Result<()> {
+    type IdxRow = (String, String, String, i64, Option<String>, Option<i64>);
     let idx: Vec<IdxRow> = conn
         .exec(
             format!(
@@ -123,11 +146,16 @@ pub fn load_with(conn: &mut Conn, filter: &[String]) -> Result<Schema> {
             p,
         )
         .map_err(|e| server_err("reading information_schema.STATISTICS", e))?;
+    let mut functional: Vec<(Key, String)> = Vec::new();
     for (db, t, iname, non_unique, col, sub) in idx {
-        let Some(table) = by_key.get_mut(&(db, t)) else {
+        let key = (db, t);
+        let Some(table) = by_key.get_mut(&key) else {
             continue;
         };
-        let Some(ci) = table.column_index(&col) else {
+        // Functional key parts (MySQL 8) have no column: we cannot reason about such an index,
+        // so it is dropped whole (a later part must not look like the leading column).
+        let Some(ci) = col.and_then(|c| table.column_index(&c)) else {
+            functional.push((key, iname));
             continue;
         };
         let ic = IndexColumn {
@@ -144,11 +172,10 @@ pub fn load_with(conn: &mut Conn, filter: &[String]) -> Result<Schema> {
             }),
         }
     }
-    let mut schema = Schema::new();
-    let mut tables: Vec<Table> = by_key.into_values().collect();
-    tables.sort_by(|a, b| (&a.db, &a.name).cmp(&(&b.db, &b.name)));
-    for t in tables {
-        schema.insert(t);
+    for (key, iname) in functional {
+        if let Some(t) = by_key.get_mut(&key) {
+            t.indexes.retain(|i| i.name != iname);
+        }
     }
-    Ok(schema)
+    Ok(())
 }
