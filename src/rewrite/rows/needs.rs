@@ -98,7 +98,11 @@ impl Image<'_> {
     }
 
     fn tuple(&self, ix: &IndexPlan) -> Option<Vec<Value>> {
-        ix.key_cols.iter().map(|&(c, _)| self.get(c)).collect()
+        let mut t = Vec::with_capacity(ix.key_cols.len());
+        for &(c, _) in &ix.key_cols {
+            t.push(self.get(c)?);
+        }
+        Some(t)
     }
 
     /// Whether any column of `ix` is in `self.row` with a value other than in `base`

@@ -93,8 +93,12 @@ impl TableInfo {
     }
 
     /// Normalise the image value of column `col`.
+    #[inline]
     pub fn value(&self, col: usize, v: &Value) -> Value {
         match (self.conv.get(col), v) {
+            (_, Value::Int(i)) if !matches!(self.conv.get(col), Some(Conv::Unsigned(_))) => {
+                Value::Int(*i)
+            }
             (Some(Conv::Unsigned(bits)), Value::Int(i)) => {
                 let u = *i as u64;
                 Value::UInt(if *bits >= 64 {
