@@ -22,6 +22,10 @@ pub struct Findings {
     pub assignment: bool,
     /// A locking clause or INTO in some query.
     pub locking_or_into: bool,
+    /// A data change inside a query (`WITH … UPDATE` parses as a query whose body is an UPDATE).
+    pub write_in_query: bool,
+    /// Statements visited (the top-level one included).
+    pub statements: usize,
     /// Every relation (table) name referenced, as written.
     pub relations: Vec<ObjectName>,
 }
@@ -29,9 +33,20 @@ pub struct Findings {
 impl Visitor for Findings {
     type Break = ();
 
+    fn pre_visit_statement(&mut self, _s: &Statement) -> ControlFlow<()> {
+        self.statements += 1;
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_query(&mut self, q: &Query) -> ControlFlow<()> {
         if !q.locks.is_empty() || q.for_clause.is_some() {
             self.locking_or_into = true;
+        }
+        if matches!(
+            q.body.as_ref(),
+            SetExpr::Insert(_) | SetExpr::Update(_) | SetExpr::Delete(_) | SetExpr::Merge(_)
+        ) {
+            self.write_in_query = true;
         }
         if let SetExpr::Select(s) = q.body.as_ref()
             && s.into.is_some()
@@ -71,6 +86,36 @@ pub fn inspect(st: &Statement) -> Findings {
     f
 }
 
+/// Statement keywords that never belong in a probe (defence in depth next to the AST check).
+const WRITE_WORDS: &[&str] = &[
+    "INSERT",
+    "DELETE",
+    "CREATE",
+    "DROP",
+    "ALTER",
+    "TRUNCATE",
+    "RENAME",
+    "GRANT",
+    "REVOKE",
+    "CALL",
+    "DO",
+    "HANDLER",
+    "LOAD",
+    "MERGE",
+    "EXECUTE",
+    "PREPARE",
+    "DEALLOCATE",
+    "KILL",
+    "SHUTDOWN",
+    "FLUSH",
+    "PURGE",
+    "RESET",
+    "INSTALL",
+    "UNINSTALL",
+    "OUTFILE",
+    "DUMPFILE",
+];
+
 /// Token-level checks on text we emit: no comments or odd gaps, no `;`, no `:=`, no INTO, no
 /// locking words, no sequence words.
 fn check_tokens(sql: &str) -> Result<(), String> {
@@ -84,6 +129,7 @@ fn check_tokens(sql: &str) -> Result<(), String> {
         prev_end = t.span.end;
         let s = lexer::text(sql, t);
         let next_is = |k: &str| toks.get(i + 1).is_some_and(|n| lexer::is_kw(sql, n, k));
+        let prev_is = |k: &str| i > 0 && lexer::is_kw(sql, &toks[i - 1], k);
         let bad = match t.kind {
             Kind::Op => s == ";" || s == ":=",
             Kind::Word => {
@@ -91,7 +137,12 @@ fn check_tokens(sql: &str) -> Result<(), String> {
                 u == "INTO"
                     || u == "LOCK"
                     || (u == "FOR" && (next_is("UPDATE") || next_is("SHARE")))
+                    || (u == "UPDATE" && !prev_is("FOR"))
                     || ((u == "NEXT" || u == "PREVIOUS") && next_is("VALUE"))
+                    || (u == "SET" && !(prev_is("CHARACTER") || prev_is("CHAR")))
+                    || (u == "REPLACE"
+                        && toks.get(i + 1).is_none_or(|n| lexer::text(sql, n) != "("))
+                    || WRITE_WORDS.contains(&u.as_str())
                     || funcs::FORBIDDEN_WORDS.contains(&u.as_str())
             }
             _ => false,
@@ -116,6 +167,9 @@ pub fn check_select(sql: &str) -> Result<(), String> {
     let f = inspect(&st);
     if f.locking_or_into {
         return Err("locking read or INTO".into());
+    }
+    if f.write_in_query || f.statements != 1 {
+        return Err("a data change inside the query".into());
     }
     if f.assignment {
         return Err("assignment".into());
@@ -157,6 +211,8 @@ mod tests {
             "SELECT `k` FROM `db`.`t` FORCE INDEX (`k_1`) WHERE (`k`, `id`) IN ((?, ?), (?, ?))",
             "SELECT a FROM t WHERE x IN (SELECT y FROM u WHERE z = CONCAT('a', 'b')) LIMIT 1",
             "SELECT c FROM t WHERE id = ?3 ORDER BY id LIMIT 10",
+            "SELECT REPLACE(c, 'a', 'b') FROM t WHERE id = 1",
+            "SELECT CONVERT(c USING utf8mb4) FROM t WHERE id = 1",
         ] {
             check_select(s).unwrap_or_else(|e| panic!("{s}: {e}"));
         }
@@ -180,6 +236,11 @@ mod tests {
             "SELECT c FROM t WHERE LOAD_FILE('/etc/passwd') IS NULL",
             "DELETE FROM t WHERE id = 1",
             "SELECT db.f(1)",
+            "WITH x AS (SELECT 1) UPDATE t SET a = 1",
+            "WITH x AS (SELECT 1) DELETE FROM t",
+            "SELECT c FROM t WHERE id IN (SELECT id FROM u) UNION ALL SELECT 1 INTO @x",
+            "SELECT REPLACE INTO t VALUES (1)",
+            "SELECT c FROM t PROCEDURE ANALYSE()",
         ] {
             assert!(check_select(s).is_err(), "{s}");
         }
