@@ -271,6 +271,7 @@ gaps = [
     ("backslash-n", "UPDATE sbtest1 SET c='line1\\nline2' WHERE id=5"),
     ("double-quoted-string", "UPDATE users SET name = \"double\" WHERE email = \"d@x.io\""),
     ("doubled-quote", "UPDATE users SET name = 'O''Brien' WHERE id = 8"),
+    ("backslash-pk-constant-new-k", "UPDATE sessions SET expire_date = '2024-01-01' WHERE session_key = 'a\\'b'"),
     ("quote-trap-is-one-literal", "UPDATE sbtest1 SET c = 'x''; DELETE FROM sbtest1; --' WHERE id = 5"),
     ("quote-trap-backslash", "UPDATE sbtest1 SET c = 'x\\'; DELETE FROM sbtest1; -- ' WHERE id = 5"),
 ]

@@ -415,15 +415,18 @@ fn direct_probe<'e>(
             .primary_key()
             .map(|p| p.columns.clone())
             .unwrap_or_default();
-        for &c in &cols[index_cols..] {
-            if let Some(pos) = pk.iter().position(|ic| ic.column == c) {
-                conds.push(format!(
+        let pk_conds: Option<Vec<String>> = cols[index_cols..]
+            .iter()
+            .filter_map(|&c| pk.iter().position(|ic| ic.column == c).map(|pos| (c, pos)))
+            .map(|(c, pos)| {
+                Some(format!(
                     "{} = {}",
                     quote(&t.columns[c].name),
-                    show(&one[pos])
-                ));
-            }
-        }
+                    show(&one[pos])?
+                ))
+            })
+            .collect();
+        conds.extend(pk_conds.unwrap_or_default());
     }
     let sql = format!(
         "SELECT {} FROM {} FORCE INDEX ({}) WHERE {} LIMIT 1",
@@ -447,14 +450,15 @@ fn direct_probe<'e>(
     })
 }
 
-/// SQL text of a pinned PK value expression (slots and plain numeric constants only).
-fn show(v: &ValExpr) -> String {
+/// SQL text of a pinned PK value expression: literal slots and integer constants only (None
+/// for anything else, and then the PK condition is left out).
+fn show(v: &ValExpr) -> Option<String> {
     match v {
-        ValExpr::Slot(i) => format!("?{i}"),
-        ValExpr::Neg(a) => format!("-{}", show(a)),
-        ValExpr::Const(crate::event::Value::Int(i)) => i.to_string(),
-        ValExpr::Const(crate::event::Value::UInt(u)) => u.to_string(),
-        _ => "NULL".to_string(),
+        ValExpr::Slot(i) => Some(format!("?{i}")),
+        ValExpr::Neg(a) => Some(format!("-{}", show(a)?)),
+        ValExpr::Const(crate::event::Value::Int(i)) => Some(i.to_string()),
+        ValExpr::Const(crate::event::Value::UInt(u)) => Some(u.to_string()),
+        _ => None,
     }
 }
 
