@@ -178,4 +178,13 @@ pub struct DemoArgs {
     /// Keep the sandbox directories instead of deleting them.
     #[arg(long)]
     pub keep: bool,
+    /// Tables in the demo data set (sysbench sbtest1..N).
+    #[arg(long, default_value_t = 4)]
+    pub tables: u32,
+    /// The replica's buffer pool during the timed catch-ups, in MiB (the data is ~10x this).
+    #[arg(long, default_value_t = 16)]
+    pub pool_mb: u64,
+    /// Prefetch worker connections.
+    #[arg(long, default_value_t = 8)]
+    pub workers: usize,
 }

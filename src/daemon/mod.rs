@@ -16,6 +16,7 @@ mod shutdown;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -84,17 +85,27 @@ pub fn run_with_metrics(
     if let Some(c) = status.relay_coord() {
         sched.applier_at(c);
     }
+    let relay_reset = Arc::new(AtomicBool::new(false));
     let poller = {
-        let s = sched.clone();
+        let (s, reset) = (sched.clone(), relay_reset.clone());
+        let mut last = status.relay_coord();
         Poller::spawn(
             config.replica.clone(),
             info.flavor.clone(),
             config.poll_interval,
             shutdown.clone(),
             Box::new(move |snap| {
-                if let Some(c) = snap.coord {
+                let Some(c) = snap.coord else { return };
+                if last.is_some_and(|l| c < l) {
+                    // Positions never go backwards unless the relay log was reset. Void the
+                    // window now (a reader blocked on a full window wakes up); the reader
+                    // re-opens the relay log and voids what it submitted meanwhile.
+                    s.reset(c, 0);
+                    reset.store(true, Ordering::Release);
+                } else {
                     s.applier_at(c);
                 }
+                last = Some(c);
             }),
         )
     };
@@ -116,6 +127,7 @@ pub fn run_with_metrics(
         shutdown: &shutdown,
         next_seq: 0,
         last_end: None,
+        relay_reset,
         log: Default::default(),
     }
     .run();

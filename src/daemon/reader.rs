@@ -5,6 +5,7 @@
 //! the applier's position when the applier is far ahead, and logs each kind of bad input once.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -38,6 +39,8 @@ pub struct ReaderLoop<'a> {
     pub(super) next_seq: u64,
     /// End of the last complete transaction read.
     pub(super) last_end: Option<Position>,
+    /// Set by the poller when the applier's position went backwards (relay log reset).
+    pub(super) relay_reset: Arc<AtomicBool>,
     pub(super) log: LogOnce,
 }
 
@@ -134,7 +137,39 @@ impl ReaderLoop<'_> {
         if self.stage.after_applier(|c| sched.applier_passed(c)) {
             self.refresh_selector();
         }
-        self.skip_forward();
+        if self.relay_reset.swap(false, Ordering::AcqRel) {
+            self.restart_at_applier();
+        } else {
+            self.skip_forward();
+        }
+    }
+
+    /// The relay log was reset under us: void the window and read again from the applier.
+    fn restart_at_applier(&mut self) {
+        let Some(snap) = self.poller.latest() else {
+            return;
+        };
+        let Some(coord) = snap.coord else { return };
+        match open_at_applier(
+            &self.source,
+            &snap.status.relay_log_file,
+            snap.status.relay_log_pos,
+        ) {
+            Ok(s) => {
+                tracing::warn!(at = %coord, "relay log reset (replica restarted?): re-reading from the applier's position");
+                self.stream = s;
+                self.refresh_selector();
+                self.sched.reset(coord, self.next_seq);
+                self.last_end = None;
+            }
+            Err(e) => {
+                // Try again at the next maintenance tick.
+                self.relay_reset.store(true, Ordering::Release);
+                if self.log.first("relay-reset") {
+                    tracing::warn!(error = %e, "cannot re-open the relay log after a reset; retrying (logged once)");
+                }
+            }
+        }
     }
 
     fn refresh_selector(&mut self) {

@@ -175,6 +175,27 @@ impl Scheduler {
         s.metrics.txns_without_probes.add(tally.empty);
     }
 
+    /// The replica's relay log was reset (MariaDB discards relay logs at restart under GTID
+    /// positioning, and numbering starts again): positions went backwards, so every
+    /// transaction in the window is void. Clear it, drop queued work (every seq below
+    /// `next_seq` counts as applied) and take `coord` as the applier's new position.
+    pub fn reset(&self, coord: RelayCoord, next_seq: u64) {
+        let s = &self.shared;
+        let gone: Vec<_> = {
+            let mut w = s.window();
+            w.pages = 0;
+            w.applier = Some(coord);
+            s.applier_seq.fetch_max(next_seq, Ordering::AcqRel);
+            self.publish_gauges_locked(&w);
+            w.slots.drain(..).map(|slot| slot.txn).collect()
+        };
+        s.space.notify_all();
+        for txn in gone {
+            let seen = std::mem::take(&mut *txn.seen.lock().unwrap_or_else(|p| p.into_inner()));
+            s.conflicts.forget(&seen, txn.seq);
+        }
+    }
+
     /// Whether the applier has already passed `end` (the reader may skip planning it).
     pub fn applier_passed(&self, end: RelayCoord) -> bool {
         self.passed_locked(&self.shared.window(), end)

@@ -102,6 +102,7 @@ pub struct Running {
 
 /// Start the daemon in-process.
 pub fn start(config: Config) -> Running {
+    relay_prefetch::logging::init(relay_prefetch::cli::LogFormat::Human, 0);
     let shutdown = Shutdown::new();
     let metrics = Metrics::new();
     let (sd, m) = (shutdown.clone(), metrics.clone());
@@ -131,7 +132,16 @@ impl Running {
                 !self.handle.is_finished(),
                 "daemon exited while waiting for {what}"
             );
-            assert!(t.elapsed() < timeout, "timed out waiting for {what}");
+            assert!(
+                t.elapsed() < timeout,
+                "timed out waiting for {what}: {}",
+                self.metrics
+                    .render()
+                    .lines()
+                    .filter(|l| !l.starts_with('#') && !l.ends_with(" 0"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }

@@ -1,0 +1,196 @@
+//! The daemon survives what a live replica does to it, each logged once and counted: the
+//! replica restarted mid-run; its worker connections killed; the SQL thread stopped and
+//! started; relay logs rotated and purged under the reader; DDL in the stream; a probe that
+//! would run long (the statement time limit stops it). Each test drives a sandbox replica while
+//! the daemon runs in-process, then checks the daemon is still making progress and that the
+//! replica's data equals the primary's.
+
+mod daemon_support;
+
+use std::time::Duration;
+
+use daemon_support as s;
+use mysql::prelude::Queryable;
+use relay_prefetch::exec::Outcome;
+use relay_prefetch::metrics::Metrics;
+use relay_prefetch::plan::{Mode, SkipReason};
+use relay_prefetch::sandbox::{Sandbox, SandboxOptions};
+
+const ROWS: u64 = 2000;
+const WAIT: Duration = Duration::from_secs(30);
+
+/// More writes after a fault; the daemon must read and probe them.
+fn writes_are_probed_again(sb: &Sandbox, d: &s::Running, txns: u64) {
+    let (read0, ok0) = (
+        d.metrics.transactions_read.get(),
+        d.metrics.probe(Outcome::Ok).get(),
+    );
+    s::backlog(sb, ROWS, txns);
+    d.wait_for("transactions after the fault", WAIT, |m: &Metrics| {
+        m.transactions_read.get() >= read0 + txns
+    });
+    d.wait_for("probes after the fault", WAIT, |m: &Metrics| {
+        m.probe(Outcome::Ok).get() > ok0
+    });
+}
+
+fn finish(sb: &Sandbox, d: s::Running) {
+    sb.start_sql_thread().unwrap();
+    sb.wait_for_replica_catch_up(Duration::from_secs(60))
+        .unwrap();
+    let sum = d.stop();
+    assert_eq!(s::checksums(&sb.primary), s::checksums(&sb.replica));
+    eprintln!(
+        "events {} probes {} gone {} reconnects {} bad_input {}",
+        sum.events,
+        sum.probes_run,
+        sum.metrics.probe(Outcome::ServerGone).get(),
+        sum.metrics.reconnects.get(),
+        sum.metrics.bad_input.get()
+    );
+}
+
+/// A sandbox whose replica pool (128 MiB) gives the daemon a window of ~2,000 pages: with the
+/// applier stopped, every transaction of these tests fits in it, so the reader never has to wait
+/// for the applier to make room (which it would do by design, bounding memory).
+fn setup(opts: SandboxOptions) -> Option<Sandbox> {
+    let sb = s::sandbox(SandboxOptions {
+        replica_buffer_pool_size: 128 << 20,
+        ..opts
+    })?;
+    s::load(&sb, ROWS);
+    Some(sb)
+}
+
+#[test]
+fn replica_restarted_mid_run() {
+    let Some(mut sb) = setup(SandboxOptions::default()) else {
+        return;
+    };
+    s::backlog(&sb, ROWS, 100);
+    let d = s::start(s::config(&sb, Mode::Select));
+    d.wait_for("first probes", WAIT, |m| m.probe(Outcome::Ok).get() > 0);
+    // With GTID positioning MariaDB discards the relay logs at restart and fetches again: the
+    // reader's file vanishes under it, and every connection of the daemon dies.
+    sb.replica.restart().unwrap();
+    sb.replica.exec(&["STOP SLAVE SQL_THREAD"]).ok();
+    writes_are_probed_again(&sb, &d, 100);
+    finish(&sb, d);
+}
+
+#[test]
+fn worker_connections_killed() {
+    let Some(sb) = setup(SandboxOptions::default()) else {
+        return;
+    };
+    s::backlog(&sb, ROWS, 100);
+    let d = s::start(s::config(&sb, Mode::Select));
+    d.wait_for("first probes", WAIT, |m| m.probe(Outcome::Ok).get() > 0);
+    let mut c = sb.replica.conn().unwrap();
+    let ids: Vec<u64> = c
+        .query(
+            "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'root' \
+             AND ID <> CONNECTION_ID()",
+        )
+        .unwrap();
+    assert!(!ids.is_empty(), "the daemon's connections are visible");
+    for id in ids {
+        let _ = c.query_drop(format!("KILL {id}"));
+    }
+    writes_are_probed_again(&sb, &d, 100);
+    assert!(d.metrics.reconnects.get() > 0, "workers reconnected");
+    finish(&sb, d);
+}
+
+#[test]
+fn sql_thread_stopped_and_started() {
+    let Some(sb) = setup(SandboxOptions::default()) else {
+        return;
+    };
+    s::backlog(&sb, ROWS, 100);
+    let d = s::start(s::config(&sb, Mode::Select));
+    d.wait_for("first probes", WAIT, |m| m.probe(Outcome::Ok).get() > 0);
+    for _ in 0..3 {
+        sb.start_sql_thread().unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+        sb.stop_sql_thread().unwrap();
+    }
+    writes_are_probed_again(&sb, &d, 100);
+    finish(&sb, d);
+}
+
+#[test]
+fn relay_logs_rotated_and_purged_under_the_reader() {
+    let opts = SandboxOptions {
+        max_relay_log_size: Some(8192),
+        ..SandboxOptions::default()
+    };
+    let Some(sb) = setup(opts) else { return };
+    s::backlog(&sb, ROWS, 200);
+    let d = s::start(s::config(&sb, Mode::Select));
+    d.wait_for("first probes", WAIT, |m| m.probe(Outcome::Ok).get() > 0);
+    sb.replica.exec(&["FLUSH RELAY LOGS"]).unwrap();
+    // The applier purges each relay file it finishes (relay_log_purge=ON) while the reader may
+    // still be in it.
+    sb.start_sql_thread().unwrap();
+    sb.wait_for_replica_catch_up(WAIT).unwrap();
+    sb.replica.exec(&["FLUSH RELAY LOGS"]).unwrap();
+    writes_are_probed_again(&sb, &d, 200);
+    assert!(
+        sb.replica.relay_log_files().unwrap().len() > 1 || d.metrics.transactions_read.get() >= 400
+    );
+    finish(&sb, d);
+}
+
+#[test]
+fn ddl_in_the_stream() {
+    let Some(sb) = setup(SandboxOptions::default()) else {
+        return;
+    };
+    sb.stop_sql_thread().unwrap();
+    sb.primary
+        .exec(&["ALTER TABLE pf.t1 ADD COLUMN extra INT NOT NULL DEFAULT 7"])
+        .unwrap();
+    s::backlog(&sb, ROWS, 100);
+    let d = s::start(s::config(&sb, Mode::Select));
+    // Updates of t1 after the ALTER are planned against a table the daemon has forgotten: no
+    // probes on it until the applier has applied the DDL.
+    d.wait_for("t1 skipped across the DDL", WAIT, |m| {
+        m.skipped(SkipReason::UnknownTable).get() > 0
+    });
+    let ok_before = d.metrics.probe(Outcome::Ok).get();
+    assert_eq!(
+        d.metrics.probe(Outcome::Error).get(),
+        0,
+        "no probe hit the changed table"
+    );
+    sb.start_sql_thread().unwrap();
+    sb.wait_for_replica_catch_up(WAIT).unwrap();
+    sb.stop_sql_thread().unwrap();
+    writes_are_probed_again(&sb, &d, 100);
+    assert!(d.metrics.probe(Outcome::Ok).get() > ok_before);
+    finish(&sb, d);
+}
+
+#[test]
+fn long_probe_is_stopped_by_the_time_limit() {
+    let Some(sb) = setup(SandboxOptions::default()) else {
+        return;
+    };
+    // Hold a write lock on both tables on the replica: every probe waits on its metadata lock
+    // until the statement time limit (200 ms, below lock_wait_timeout's 1 s) stops it.
+    let mut locker = sb.replica.conn().unwrap();
+    locker
+        .query_drop("LOCK TABLES pf.t1 WRITE, pf.t2 WRITE")
+        .unwrap();
+    s::backlog(&sb, ROWS, 50);
+    let mut config = s::config(&sb, Mode::Select);
+    config.probe_timeout_ms = 200;
+    let d = s::start(config);
+    d.wait_for("a probe stopped by the time limit", WAIT, |m| {
+        m.probe(Outcome::Timeout).get() > 0
+    });
+    locker.query_drop("UNLOCK TABLES").unwrap();
+    writes_are_probed_again(&sb, &d, 50);
+    finish(&sb, d);
+}
