@@ -62,8 +62,8 @@ fn map_of(t: &Table) -> Arc<TableMap> {
         columns: t
             .columns
             .iter()
-            .map(|_| MapColumn {
-                type_code: 3,
+            .map(|c| MapColumn {
+                type_code: type_code(&c.data_type),
                 meta: 0,
                 nullable: true,
                 unsigned: None,
@@ -71,6 +71,19 @@ fn map_of(t: &Table) -> Arc<TableMap> {
             })
             .collect(),
     })
+}
+
+/// The binlog type code a column of this type has in a table map.
+fn type_code(data_type: &str) -> u8 {
+    match data_type {
+        "tinyint" => 1,
+        "bigint" => 8,
+        "varchar" => 15,
+        "char" => 254,
+        "decimal" => 246,
+        "datetime" => 18,
+        _ => 3,
+    }
 }
 
 fn row(vals: Vec<Option<Value>>) -> Row {
@@ -558,6 +571,23 @@ fn schema_drift_and_unknown_tables_are_skipped() {
     assert_eq!(out.skips[0].reason, SkipReason::SchemaDrift);
     assert_eq!(out.stale, vec![("db".to_string(), "comp".to_string())]);
     assert_eq!(out.skips[1].reason, SkipReason::UnknownTable);
+    // Same column count, but a column changed type (ALTER ... MODIFY not yet seen).
+    let mut retyped = t.clone();
+    retyped.columns[2].data_type = "varchar".into();
+    let ev = event(
+        &retyped,
+        RowsKind::Delete,
+        vec![full(vec![s("a"), Value::Int(1), s("1"), s("c")])],
+        vec![],
+    );
+    let (probes, out) = run(&schema, &[ev], RowProbeConfig::default());
+    assert!(probes.is_empty());
+    assert_eq!(out.skips[0].reason, SkipReason::SchemaDrift);
+    assert!(
+        out.skips[0].detail.contains("column k"),
+        "{}",
+        out.skips[0].detail
+    );
 }
 
 #[test]

@@ -17,6 +17,7 @@
 //! unique-index entries with NULLs (`NoIndexUsablePredicate`, see [`needs::Gaps`]).
 
 mod batch;
+mod drift;
 mod hash;
 mod needs;
 mod table;
@@ -85,8 +86,11 @@ struct MapEntry {
     /// Held so the address keying this entry stays unique.
     _map: Arc<TableMap>,
     schema_version: u64,
-    table: Option<Arc<Table>>,
+    resolved: Option<Resolved>,
 }
+
+/// The schema's table for a map, and why they disagree when they do.
+type Resolved = (Arc<Table>, Option<Arc<str>>);
 
 impl RowProbeBuilder {
     /// A builder with the given batching bounds.
@@ -124,7 +128,7 @@ impl RowProbeBuilder {
     ) {
         out.rows += ev.row_count();
         let map = &ev.table;
-        let Some(table) = self.resolve(map, schema) else {
+        let Some((table, drift)) = self.resolve(map, schema) else {
             out.applier_keys.push(coarse_key(&map.db, &map.table));
             out.skips.push(skip(
                 SkipReason::UnknownTable,
@@ -132,18 +136,13 @@ impl RowProbeBuilder {
             ));
             return;
         };
-        if map.columns.len() != table.columns.len() {
+        if let Some(why) = drift {
             out.applier_keys
                 .push(crate::rewrite::rowkey::table_key(&table));
             out.stale.push((table.db.clone(), table.name.clone()));
             out.skips.push(skip(
                 SkipReason::SchemaDrift,
-                format!(
-                    "{}: the relay log's table map has {} columns, the schema {}: schema is stale",
-                    table.qualified_name(),
-                    map.columns.len(),
-                    table.columns.len()
-                ),
+                format!("{}: {why}: schema is stale", table.qualified_name()),
             ));
             return;
         }
@@ -205,26 +204,30 @@ impl RowProbeBuilder {
     /// while its map is unchanged, so the answer is cached by that address (the entry holds
     /// the Arc, so the address is not reused) and the schema's version; this keeps the
     /// per-event cost free of name lower-casing and string hashing.
-    fn resolve(&mut self, map: &Arc<TableMap>, schema: &Schema) -> Option<Arc<Table>> {
+    /// Also whether the map has drifted from the schema's table (see `drift.rs`).
+    fn resolve(&mut self, map: &Arc<TableMap>, schema: &Schema) -> Option<Resolved> {
         let key = Arc::as_ptr(map) as usize;
         if let Some(m) = self.maps.get(&key)
             && m.schema_version == schema.version()
         {
-            return m.table.clone();
+            return m.resolved.clone();
         }
         if self.maps.len() >= MAX_CACHED_MAPS {
             self.maps.clear();
         }
-        let table = schema.get(&map.db, &map.table).cloned();
+        let resolved = schema.get(&map.db, &map.table).map(|t| {
+            let why = drift::drift(map, t).map(Arc::from);
+            (t.clone(), why)
+        });
         self.maps.insert(
             key,
             MapEntry {
                 _map: map.clone(),
                 schema_version: schema.version(),
-                table: table.clone(),
+                resolved: resolved.clone(),
             },
         );
-        table
+        resolved
     }
 
     fn table_info(&mut self, table: &Arc<Table>) -> Arc<TableInfo> {
