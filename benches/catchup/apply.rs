@@ -29,6 +29,12 @@ pub struct RunResult {
     pub lock_time_ms: u64,
     /// Innodb_buffer_pool_reads delta (pages read from disk, by anyone).
     pub pool_reads: u64,
+    /// Innodb_data_reads delta (every read request, read-ahead included).
+    pub data_reads: u64,
+    /// Innodb_data_writes delta.
+    pub data_writes: u64,
+    /// Innodb_buffer_pool_wait_free delta (waits for a free page: the LRU had only dirty ones).
+    pub wait_free: u64,
     /// mariadbd CPU seconds during the catch-up.
     pub server_cpu: f64,
     /// relay-prefetch CPU seconds during the catch-up (None without a prefetcher).
@@ -152,6 +158,15 @@ pub fn metric(text: &str, name: &str) -> Option<f64> {
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
 }
 
+/// The hit rate from the daemon's closing summary ("... hit rate 93.8% ..."), when the metrics
+/// endpoint could not be scraped.
+fn logged_hit_rate(log: &Path) -> Option<f64> {
+    let text = std::fs::read_to_string(log).ok()?;
+    let line = text.lines().rev().find(|l| l.contains("hit rate "))?;
+    let pct = line.split("hit rate ").nth(1)?.split('%').next()?;
+    Some(pct.trim().parse::<f64>().ok()? / 100.0)
+}
+
 fn stop_child(child: &mut Child) {
     let _ = Command::new("kill")
         .arg("-TERM")
@@ -197,10 +212,16 @@ pub fn run_one(
     tools: &Tools,
     tag: &str,
 ) -> Result<RunResult> {
+    let t_setup = Instant::now();
     let mut server = start_replica(b, c, sizes)?;
+    let started = t_setup.elapsed().as_secs_f64();
     if c.prewarm {
         prewarm(&server, sizes.tables)?;
     }
+    eprintln!(
+        "catchup: {tag}: replica restored and started in {started:.1} s, ready in {:.1} s",
+        t_setup.elapsed().as_secs_f64()
+    );
     let mut conn = server.conn()?;
     let before = sql::counters(&mut conn)?;
     let server_pid = server.pid().context("replica not running")?;
@@ -223,12 +244,16 @@ pub fn run_one(
     applied?;
     let after = sql::counters(&mut conn)?;
     server.kill();
+    drop(server);
     Ok(RunResult {
         secs,
         replica_rows: sql::rows_changed(&before, &after),
         lock_waits: sql::delta(&before, &after, "Innodb_row_lock_waits"),
         lock_time_ms: sql::delta(&before, &after, "Innodb_row_lock_time"),
         pool_reads: sql::delta(&before, &after, "Innodb_buffer_pool_reads"),
+        data_reads: sql::delta(&before, &after, "Innodb_data_reads"),
+        data_writes: sql::delta(&before, &after, "Innodb_data_writes"),
+        wait_free: sql::delta(&before, &after, "Innodb_buffer_pool_wait_free"),
         server_cpu,
         prefetch_cpu,
         host_busy: (host1.0 - host0.0) as f64 / ((host1.1 - host0.1).max(1)) as f64,
@@ -271,11 +296,15 @@ fn finish_prefetcher(
     stop_child(child);
     let hit = text
         .as_deref()
-        .and_then(|t| metric(t, "relay_prefetch_hit_rate"));
+        .and_then(|t| metric(t, "relay_prefetch_hit_rate"))
+        .or_else(|| logged_hit_rate(&tools.log_dir.join(format!("{tag}.log"))));
     (cpu, hit)
 }
 
-/// Where the prefetcher binary is expected.
+/// The prefetcher binary: $CATCHUP_RELAY_PREFETCH (run.sh sets it to a private copy), else
+/// target/release/relay-prefetch.
 pub fn default_binary(root: &Path) -> PathBuf {
-    root.join("target/release/relay-prefetch")
+    std::env::var_os("CATCHUP_RELAY_PREFETCH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/release/relay-prefetch"))
 }

@@ -130,12 +130,14 @@ fn bench_backlog(
             };
             match &s.result {
                 Ok(r) => eprintln!(
-                    "catchup: {tag}: {:.1} s, {:.0} rows/s, replica rows {}, pool reads {}, \
-                     lock waits {}, prefetcher cpu {:?}",
+                    "catchup: {tag}: {:.1} s, {:.0} rows/s, pool reads {}, data reads {}, \
+                     writes {}, wait_free {}, lock waits {}, prefetcher cpu {:?}",
                     r.secs,
                     s.rows as f64 / r.secs,
-                    r.replica_rows,
                     r.pool_reads,
+                    r.data_reads,
+                    r.data_writes,
+                    r.wait_free,
                     r.lock_waits,
                     r.prefetch_cpu
                 ),

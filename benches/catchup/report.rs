@@ -65,9 +65,9 @@ fn fmt_opt(v: Option<f64>, decimals: usize) -> String {
 pub fn table(samples: &[Sample]) -> String {
     let mut out = String::from(
         "| workload | fmt | condition | runs | rows/s (median) | range | × cold | % warm | \
-         pool reads / row | server CPU s | prefetcher CPU ms / 1k events | host busy | \
+         disk reads / row | disk writes / row | server CPU s | prefetcher CPU ms / 1k events | host busy | \
          row-lock waits | row-lock ms | hit rate |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     let mut backlogs: Vec<(&str, &str)> = Vec::new();
     for s in samples {
@@ -124,7 +124,8 @@ fn cells(g: &[&Sample], cold: Option<f64>, warm: Option<f64>) -> Vec<String> {
         },
         fmt_opt(rate.zip(cold).map(|(r, c)| r / c), 2),
         fmt_opt(rate.zip(warm).map(|(r, w)| 100.0 * r / w), 0),
-        fmt_opt(med(g, |s, r| per_row(s, r.pool_reads)), 2),
+        fmt_opt(med(g, |s, r| per_row(s, r.data_reads)), 2),
+        fmt_opt(med(g, |s, r| per_row(s, r.data_writes)), 2),
         fmt_opt(med(g, |_, r| Some(r.server_cpu)), 1),
         fmt_opt(
             med(g, |s, r| {
@@ -142,7 +143,7 @@ fn cells(g: &[&Sample], cold: Option<f64>, warm: Option<f64>) -> Vec<String> {
 /// One CSV line per run (raw data, for the record).
 pub fn csv(samples: &[Sample]) -> String {
     let mut out = String::from(
-        "workload,format,condition,rows,events,secs,rows_per_s,replica_rows,pool_reads,\
+        "workload,format,condition,rows,events,secs,rows_per_s,replica_rows,pool_reads,data_reads,data_writes,wait_free,\
          server_cpu_s,prefetch_cpu_s,host_busy,lock_waits,lock_time_ms,hit_rate,error\n",
     );
     for s in samples {
@@ -152,7 +153,7 @@ pub fn csv(samples: &[Sample]) -> String {
         };
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{:.3},{},{},{},{:.2},{},{:.3},{},{},{},{}",
+            "{},{},{},{},{},{:.3},{},{},{},{},{},{},{:.2},{},{:.3},{},{},{},{}",
             s.workload,
             s.format,
             s.condition,
@@ -162,6 +163,9 @@ pub fn csv(samples: &[Sample]) -> String {
             fmt_opt(s.rate(), 0),
             r.replica_rows,
             r.pool_reads,
+            r.data_reads,
+            r.data_writes,
+            r.wait_free,
             r.server_cpu,
             fmt_opt(r.prefetch_cpu, 2),
             r.host_busy,

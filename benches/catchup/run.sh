@@ -6,8 +6,19 @@
 # `--conditions ...`, `--table-size N`, `--events-scale X`).
 # Results: a markdown table on stdout; target/bench-catchup/results-*.{md,csv}; prefetcher logs
 # and metrics in target/bench-catchup/logs/. The loaded data set is cached in target/bench-catchup/.
+# Both binaries are copied before running, so a rebuild during a long run cannot swap them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v sysbench >/dev/null || { echo "sysbench missing: run scripts/setup.sh" >&2; exit 1; }
-cargo build --release --bin relay-prefetch
-exec cargo bench --bench catchup -- "$@"
+out=target/bench-catchup
+mkdir -p "$out/bin"
+# One build: `cargo bench` also builds the relay-prefetch binary (release settings) for benches.
+json=$(cargo bench --bench catchup --no-run --message-format=json)
+exe() { sed -n 's/.*"name":"'"$1"'".*"executable":"\([^"]*\)".*/\1/p' <<<"$json" | tail -1; }
+bench=$(exe catchup)
+prefetch=$(exe relay-prefetch)
+[ -x "$bench" ] && [ -x "$prefetch" ] || { echo "could not build the benchmark" >&2; exit 1; }
+cp "$prefetch" "$out/bin/relay-prefetch"
+cp "$bench" "$out/bin/catchup"
+echo "catchup: relay-prefetch at $(git rev-parse --short HEAD)$(git diff --quiet -- src || echo '+uncommitted')" >&2
+CATCHUP_RELAY_PREFETCH="$PWD/$out/bin/relay-prefetch" exec "$out/bin/catchup" --bench "$@"

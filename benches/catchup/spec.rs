@@ -162,7 +162,7 @@ pub const WORKLOADS: &[Workload] = &[
 
 /// Redo log size of every server built from the loaded data (set once at load time: changing it
 /// later would make each restored copy rebuild its redo log at start-up).
-pub const REDO_LOG: &str = "innodb_log_file_size=512M";
+pub const REDO_LOG: &str = "innodb_log_file_size=256M";
 
 /// my.cnf lines for the measured replica, as one would run a replica on SSD. See the Catch-up
 /// section of benches/README.md for why each is there.

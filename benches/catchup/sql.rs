@@ -14,6 +14,9 @@ pub const COUNTERS: &[&str] = &[
     "Innodb_row_lock_waits",
     "Innodb_row_lock_time",
     "Innodb_buffer_pool_reads",
+    "Innodb_buffer_pool_wait_free",
+    "Innodb_data_reads",
+    "Innodb_data_writes",
 ];
 
 /// `SHOW GLOBAL STATUS` values for `COUNTERS`.
