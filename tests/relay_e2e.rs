@@ -748,3 +748,63 @@ fn inspect_json_matches_mariadb_binlog() {
     assert!(events.iter().any(|e| e["type"] == "annotate_rows"));
     assert!(events.iter().any(|e| e["type"] == "intvar"));
 }
+
+/// Tail a live relay log while the primary writes and the replica rotates it (by size and by
+/// FLUSH RELAY LOGS): every transaction arrives once, in order, complete.
+#[test]
+fn follow_a_live_relay_log_through_rotations() {
+    const N: i64 = 150;
+    let sb = sandbox(SandboxOptions {
+        max_relay_log_size: Some(4096),
+        ..Default::default()
+    });
+    write(
+        &sb,
+        &[
+            "CREATE DATABASE e2e",
+            "CREATE TABLE e2e.f (id INT PRIMARY KEY, pad VARCHAR(300))",
+        ],
+    );
+    let source = RelaySource::Index(sb.replica.relay_log_index());
+    let mut stream = TransactionStream::open(source, None, true).unwrap();
+    let ids = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for i in 0..N {
+                let insert = format!("INSERT INTO e2e.f VALUES ({i}, REPEAT('x', 300))");
+                sb.primary.exec(&[&insert]).unwrap();
+                if i % 40 == 20 {
+                    sb.replica.exec(&["FLUSH RELAY LOGS"]).unwrap();
+                }
+            }
+        });
+        let deadline = std::time::Instant::now() + WAIT;
+        let mut ids = Vec::new();
+        while (ids.len() as i64) < N {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "only {} of {N} rows after {WAIT:?}",
+                ids.len()
+            );
+            match stream.next() {
+                StreamOutcome::Transaction(t) => {
+                    for r in rows_on(&t.events, "e2e", "f") {
+                        for row in &r.after {
+                            assert_eq!(row.values[1], Some(Value::Bytes(vec![b'x'; 300])));
+                            ids.push(id_of(&row.values));
+                        }
+                    }
+                }
+                StreamOutcome::Pending => stream.wait(Duration::from_millis(50)),
+                StreamOutcome::End => panic!("End while following"),
+                StreamOutcome::Error(e) => panic!("error while following: {e}"),
+            }
+        }
+        ids
+    });
+    assert_eq!(ids, (0..N).collect::<Vec<_>>());
+    let files = sb.replica.relay_log_files().unwrap();
+    assert!(
+        files.len() >= 6,
+        "expected several rotations, got {files:?}"
+    );
+}
