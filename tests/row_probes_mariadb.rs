@@ -95,6 +95,56 @@ const TRAFFIC: &[&str] = &[
 
 #[test]
 fn probes_from_the_relay_log_are_read_only_use_their_index_and_cover_exactly_the_applier_reads() {
+    let Some((sb, start)) = traffic() else {
+        return;
+    };
+    let schema = schema::load_from_server(&sb.replica.url(), Some(&["rp".to_string()])).unwrap();
+    let txns = read_transactions(sb.replica.relay_log_index(), start.clone());
+    assert!(txns.len() >= 15, "only {} transactions", txns.len());
+    let url = sb.replica.create_select_user("probe", "probe-pw").unwrap();
+    let mut probe_conn = mysql::Conn::new(mysql::Opts::from_url(&url).unwrap()).unwrap();
+
+    let run = run_per_transaction(&txns, &schema, &mut probe_conn);
+    let want: BTreeSet<_> = run.expected.keys().cloned().collect();
+    let missing: Vec<_> = want.difference(&run.got).collect();
+    let extra: Vec<_> = run.got.difference(&want).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{} entries missing, {} extra; first missing {:?}; first extra {:?}",
+        missing.len(),
+        extra.len(),
+        &missing[..missing.len().min(3)],
+        &extra[..extra.len().min(3)]
+    );
+    eprintln!(
+        "{} transactions, {} probes, {} entries, {} existing rows found, skips {:?}",
+        txns.len(),
+        run.probes,
+        want.len(),
+        run.rows_found,
+        run.skips
+    );
+    assert!(run.probes > 20 && run.rows_found > 50);
+    for reason in [
+        SkipReason::NoPrimaryKey,
+        SkipReason::KeyNotInImage,
+        SkipReason::NoIndexUsablePredicate,
+    ] {
+        assert!(
+            run.skips.contains(&reason),
+            "no {reason} skip in {:?}",
+            run.skips
+        );
+    }
+    check_batched(&txns, &schema, &want, run.probes);
+    check_inspect_plan(&sb, &start, &schema, &want, run.probes);
+    // A probe user cannot write, whatever it sends.
+    assert!(probe_conn.query_drop("DELETE FROM rp.sb").is_err());
+}
+
+/// A sandbox whose replica has applied SETUP and holds TRAFFIC, unapplied, in its relay log;
+/// and where TRAFFIC starts there. None (test skipped) when no sandbox can start.
+fn traffic() -> Option<(Sandbox, Position)> {
     let sb = match Sandbox::start(SandboxOptions {
         binlog_format: "ROW".into(),
         ..SandboxOptions::default()
@@ -102,7 +152,7 @@ fn probes_from_the_relay_log_are_read_only_use_their_index_and_cover_exactly_the
         Ok(sb) => sb,
         Err(e) => {
             eprintln!("skipped: cannot start a MariaDB sandbox: {e}");
-            return;
+            return None;
         }
     };
     let mut primary = sb.primary.conn().unwrap();
@@ -113,14 +163,9 @@ fn probes_from_the_relay_log_are_read_only_use_their_index_and_cover_exactly_the
         .unwrap();
     sb.stop_sql_thread().unwrap();
     let st = sb.replica_status().unwrap();
+    let file = sb.replica.datadir().join(&st.relay_log_file);
     let start = Position {
-        file: Arc::from(
-            sb.replica
-                .datadir()
-                .join(&st.relay_log_file)
-                .to_string_lossy()
-                .as_ref(),
-        ),
+        file: Arc::from(file.to_string_lossy().as_ref()),
         offset: st.relay_log_pos,
     };
     for q in TRAFFIC {
@@ -128,97 +173,86 @@ fn probes_from_the_relay_log_are_read_only_use_their_index_and_cover_exactly_the
     }
     sb.wait_for_relay_log_catch_up(Duration::from_secs(60))
         .unwrap();
+    Some((sb, start))
+}
 
-    let schema = schema::load_from_server(&sb.replica.url(), Some(&["rp".to_string()])).unwrap();
-    let txns = read_transactions(sb.replica.relay_log_index(), start.clone());
-    assert!(txns.len() >= 15, "only {} transactions", txns.len());
+/// What running every transaction's probes found.
+struct PerTransaction {
+    /// The independent model: entry → whether it exists before the traffic.
+    expected: BTreeMap<EntryId, bool>,
+    /// Entries the probes read.
+    got: BTreeSet<EntryId>,
+    skips: Vec<SkipReason>,
+    probes: usize,
+    rows_found: usize,
+}
 
-    let url = sb.replica.create_select_user("probe", "probe-pw").unwrap();
-    let mut probe_conn = mysql::Conn::new(mysql::Opts::from_url(&url).unwrap()).unwrap();
-
-    let mut got = BTreeSet::new();
-    let mut expected = BTreeMap::new();
-    let mut skips: Vec<SkipReason> = Vec::new();
-    let mut probes_run = 0;
-    let mut rows_found = 0;
-    for txn in &txns {
+/// Build each transaction's probes (small batches, to exercise batching), run each one and
+/// EXPLAIN it; each must return exactly its keys that already exist.
+fn run_per_transaction(
+    txns: &[Transaction],
+    schema: &Schema,
+    conn: &mut mysql::Conn,
+) -> PerTransaction {
+    let mut r = PerTransaction {
+        expected: BTreeMap::new(),
+        got: BTreeSet::new(),
+        skips: Vec::new(),
+        probes: 0,
+        rows_found: 0,
+    };
+    for txn in txns {
         let mut builder = RowProbeBuilder::new(RowProbeConfig {
             max_keys_per_probe: 8,
             ..RowProbeConfig::default()
         });
         let mut out = RowsOutcome::default();
         for (ev, pos) in rows_events(txn) {
-            builder.add_event(ev, pos, &schema, &mut out);
-            applier_reads(ev, &schema, &mut expected);
+            builder.add_event(ev, pos, schema, &mut out);
+            applier_reads(ev, schema, &mut r.expected);
         }
-        skips.extend(out.skips.iter().map(|s| s.reason));
+        r.skips.extend(out.skips.iter().map(|s| s.reason));
         let mut probes = builder.take_ready();
         probes.extend(builder.flush());
         for (_, p) in &probes {
-            let table = schema_table(&schema, &p.table);
-            for k in &p.keys {
-                got.insert(entry_id(table, &p.index, k));
-            }
-            let old = p
+            let table = schema_table(schema, &p.table);
+            let ids: Vec<EntryId> = p
                 .keys
                 .iter()
-                .filter(|k| expected.get(&entry_id(table, &p.index, k)) == Some(&true))
+                .map(|k| entry_id(table, &p.index, k))
+                .collect();
+            let old = ids
+                .iter()
+                .filter(|id| r.expected.get(*id) == Some(&true))
                 .count();
-            let n = run_probe(&mut probe_conn, p);
+            r.got.extend(ids);
+            let n = run_probe(conn, p);
             assert_eq!(n, old, "rows returned by {p:?}");
-            rows_found += n;
-            check_explain(&mut probe_conn, p);
-            probes_run += 1;
+            r.rows_found += n;
+            check_explain(conn, p);
+            r.probes += 1;
         }
     }
-    let want: BTreeSet<_> = expected.keys().cloned().collect();
-    let missing: Vec<_> = want.difference(&got).collect();
-    let extra: Vec<_> = got.difference(&want).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "{} entries missing, {} extra; first missing {:?}; first extra {:?}",
-        missing.len(),
-        extra.len(),
-        &missing[..missing.len().min(3)],
-        &extra[..extra.len().min(3)]
-    );
-    eprintln!(
-        "{} transactions, {probes_run} probes, {} entries, {rows_found} existing rows found, skips {skips:?}",
-        txns.len(),
-        want.len()
-    );
-    assert!(
-        probes_run > 20 && rows_found > 50,
-        "{probes_run} probes, {rows_found} rows"
-    );
-    // Batching across neighbouring transactions covers the same set in fewer probes.
+    r
+}
+
+/// Batching across neighbouring transactions (the planner's default) covers the same set in
+/// fewer probes.
+fn check_batched(txns: &[Transaction], schema: &Schema, want: &BTreeSet<EntryId>, probes: usize) {
     let mut planner = Planner::new(Mode::Select, RowProbeConfig::default());
-    let plans = planner.plan_batch(&txns, &schema);
+    let plans = planner.plan_batch(txns, schema);
     assert_eq!(plans.len(), txns.len());
     let batched: BTreeSet<EntryId> = plans
         .iter()
         .flat_map(|p| &p.probes)
         .flat_map(|p| {
-            let table = schema_table(&schema, &p.table);
+            let table = schema_table(schema, &p.table);
             p.keys.iter().map(move |k| entry_id(table, &p.index, k))
         })
         .collect();
-    assert_eq!(batched, want);
+    assert_eq!(&batched, want);
     let batched_probes: usize = plans.iter().map(|p| p.probes.len()).sum();
-    assert!(
-        batched_probes < probes_run,
-        "{batched_probes} vs {probes_run}"
-    );
-    check_inspect_plan(&sb, &start, &schema, &want, probes_run);
-    for reason in [
-        SkipReason::NoPrimaryKey,
-        SkipReason::KeyNotInImage,
-        SkipReason::NoIndexUsablePredicate,
-    ] {
-        assert!(skips.contains(&reason), "no {reason} skip in {skips:?}");
-    }
-    // A probe user cannot write, whatever it sends.
-    assert!(probe_conn.query_drop("DELETE FROM rp.sb").is_err());
+    assert!(batched_probes < probes, "{batched_probes} vs {probes}");
 }
 
 /// `inspect --plan --json` over the same relay log: one object per probe with its event

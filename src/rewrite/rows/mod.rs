@@ -1,11 +1,13 @@
 //! Row events → `select`-mode probes: exact key lookups built from the row images (DESIGN §4).
 //!
 //! The relay log's rows events carry values by column ordinal only (binlog_row_metadata is off by
-//! default), so every event is read through the replica's schema: the table map must have as many
-//! columns as the schema's table, else the schema is stale and the event is skipped
-//! (`SchemaDrift`). From each row [`needs`] computes the index entries the applier will read;
-//! [`batch`] groups them per (table, index) into prepared `SELECT … IN (…)` queries that take no
-//! locks, so the same probes serve every mode.
+//! default), so every event is read through the replica's schema: the table map must match the
+//! schema's table in column count and column type families, else the schema is stale and the
+//! event is skipped (`SchemaDrift`, see `drift.rs`). UNSIGNED columns decoded as negative
+//! integers become their two's complement (`table.rs`). From each row `needs.rs` computes the
+//! index entries the applier will read; `batch.rs` groups them per (table, index) into prepared
+//! `SELECT … IN (…)` queries with bound parameters that take no locks, so the same probes serve
+//! every mode.
 //!
 //! The builder keeps keys across events (and across transactions, when the caller wants) until
 //! [`RowProbeBuilder::flush`]; full batches can be taken earlier with
@@ -14,7 +16,8 @@
 //! Skips, all typed: table not in the schema; no clustered key (`NoPrimaryKey`: InnoDB clusters
 //! on a hidden row id and the applier scans the table for every row — add a primary key);
 //! entries whose values are not in the image (`KeyNotInImage`, binlog_row_image=MINIMAL/NOBLOB);
-//! unique-index entries with NULLs (`NoIndexUsablePredicate`, see [`needs::Gaps`]).
+//! unique-index entries with NULLs (`NoIndexUsablePredicate`: the optimizer does not extend
+//! unique keys with the primary key, so it cannot locate one NULL entry).
 
 mod batch;
 mod drift;
