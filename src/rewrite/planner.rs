@@ -9,8 +9,10 @@
 //! Cross-transaction batching: [`Planner::plan_batch`] merges the row keys of up to
 //! `max_txns_per_group` consecutive transactions (or `max_keys_per_group` keys) into one probe
 //! set attached to the group's earliest plan, so one round trip covers many transactions and the
-//! probes run as early as the oldest of them. A transaction with DDL ends the batch, so the
-//! caller can reload the schema before planning further.
+//! probes run as early as the oldest of them. The price: the scheduler judges a merged probe by
+//! the group's first transaction, so when that one is already too close to the applier the later
+//! transactions' keys go unprobed too — bounded by the group size. A transaction with DDL ends
+//! the batch, so the caller can reload the schema before planning further.
 //!
 //! This module owns no SQL parsing and no key logic of its own; it only routes events and
 //! assembles plans.
