@@ -808,3 +808,65 @@ fn follow_a_live_relay_log_through_rotations() {
         "expected several rotations, got {files:?}"
     );
 }
+
+/// Follow `db.table`'s inserted ids until `until` arrives (every transaction in order).
+fn follow_ids(stream: &mut TransactionStream, table: &str, until: i64) -> Vec<i64> {
+    let deadline = std::time::Instant::now() + WAIT;
+    let mut ids = Vec::new();
+    while ids.last() != Some(&until) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "did not see id {until} within {WAIT:?}; saw {ids:?}"
+        );
+        match stream.next() {
+            StreamOutcome::Transaction(t) => {
+                for r in rows_on(&t.events, "e2e", table) {
+                    ids.extend(r.after.iter().map(|row| id_of(&row.values)));
+                }
+            }
+            StreamOutcome::Pending => stream.wait(Duration::from_millis(50)),
+            StreamOutcome::End => panic!("End while following"),
+            StreamOutcome::Error(e) => panic!("error while following: {e}"),
+        }
+    }
+    ids
+}
+
+fn assert_strictly_increasing(ids: &[i64]) {
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "out of order or repeated: {ids:?}"
+    );
+}
+
+/// Follow while the SQL thread applies and purges relay files right behind the reader: the
+/// reader keeps delivering transactions in order, never twice, up to the last.
+#[test]
+fn follow_while_the_applier_purges_relay_files() {
+    let sb = Sandbox::start(SandboxOptions {
+        max_relay_log_size: Some(4096),
+        ..Default::default()
+    })
+    .unwrap();
+    sb.primary
+        .exec(&[
+            "CREATE DATABASE e2e",
+            "CREATE TABLE e2e.p (id INT PRIMARY KEY, pad VARCHAR(300))",
+        ])
+        .unwrap();
+    sb.wait_for_replica_catch_up(WAIT).unwrap();
+    let source = RelaySource::Index(sb.replica.relay_log_index());
+    let mut stream = TransactionStream::open(source, None, true).unwrap();
+    for i in 0..60 {
+        let sql = format!("INSERT INTO e2e.p VALUES ({i}, REPEAT('y', 300))");
+        sb.primary.exec(&[&sql]).unwrap();
+    }
+    let ids = follow_ids(&mut stream, "p", 59);
+    assert_strictly_increasing(&ids);
+    sb.wait_for_replica_catch_up(WAIT).unwrap();
+    let files = sb.replica.relay_log_files().unwrap();
+    assert!(
+        !files.iter().any(|f| f.ends_with("relay-bin.000001")),
+        "the applier purged nothing: {files:?}"
+    );
+}
