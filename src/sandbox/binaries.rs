@@ -43,8 +43,11 @@ fn search_dirs() -> Vec<PathBuf> {
 }
 
 fn find_program(names: &[&str]) -> Option<PathBuf> {
-    search_dirs()
-        .iter()
+    find_in(&search_dirs(), names)
+}
+
+fn find_in(dirs: &[PathBuf], names: &[&str]) -> Option<PathBuf> {
+    dirs.iter()
         .flat_map(|d| names.iter().map(move |n| d.join(n)))
         .find(|p| is_executable(p))
 }
@@ -69,21 +72,49 @@ fn not_installed(what: &str) -> Error {
 
 /// The server programs, looked up once per process.
 pub fn server_binaries() -> Result<Binaries> {
-    static FOUND: OnceLock<Option<Binaries>> = OnceLock::new();
-    let found = FOUND.get_or_init(|| {
-        Some(Binaries {
-            mariadbd: find_program(&["mariadbd", "mysqld"])?,
-            install_db: find_program(&["mariadb-install-db", "mysql_install_db"])?,
-        })
-    });
-    match found {
-        Some(b) => Ok(b.clone()),
-        None if find_program(&["mariadbd", "mysqld"]).is_none() => Err(not_installed("mariadbd")),
-        None => Err(not_installed("mariadb-install-db")),
-    }
+    static FOUND: OnceLock<Result<Binaries, String>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| lookup(&search_dirs()).map_err(|e| e.message().to_string()))
+        .clone()
+        .map_err(|m| Error::new(ErrorKind::Config, m))
+}
+
+fn lookup(dirs: &[PathBuf]) -> Result<Binaries> {
+    Ok(Binaries {
+        mariadbd: find_in(dirs, &["mariadbd", "mysqld"])
+            .ok_or_else(|| not_installed("mariadbd"))?,
+        install_db: find_in(dirs, &["mariadb-install-db", "mysql_install_db"])
+            .ok_or_else(|| not_installed("mariadb-install-db"))?,
+    })
 }
 
 /// `mariadb-binlog` (or `mysqlbinlog`), used by tests to cross-check the decoder.
 pub fn mariadb_binlog() -> Result<PathBuf> {
     find_program(&["mariadb-binlog", "mysqlbinlog"]).ok_or_else(|| not_installed("mariadb-binlog"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_server_is_a_config_error_pointing_at_setup() {
+        let empty = tempfile::tempdir().unwrap();
+        let e = lookup(&[empty.path().to_path_buf()]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.message().contains("mariadbd not found"), "{e}");
+        assert!(e.message().contains("scripts/setup.sh"), "{e}");
+    }
+
+    #[test]
+    fn finds_executables_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("mariadbd");
+        std::fs::write(&p, "#!/bin/sh\n").unwrap();
+        let dirs = [dir.path().to_path_buf()];
+        assert_eq!(find_in(&dirs, &["mariadbd"]), None, "not executable yet");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(find_in(&dirs, &["mysqld", "mariadbd"]), Some(p));
+    }
 }
