@@ -41,6 +41,9 @@ pub(crate) struct Batcher {
     slots: FxHashMap<(usize, usize), usize>,
     ready: Vec<(Position, Probe)>,
     scratch: Vec<u8>,
+    /// De-duplication sets of ended windows, cleared, reused so their tables need not grow
+    /// again.
+    spare: Vec<KeySet>,
 }
 
 impl Batcher {
@@ -52,6 +55,7 @@ impl Batcher {
             slots: FxHashMap::default(),
             ready: Vec::new(),
             scratch: Vec::new(),
+            spare: Vec::new(),
         }
     }
 
@@ -74,6 +78,7 @@ impl Batcher {
         pos: &Position,
     ) {
         let slot_key = (Arc::as_ptr(info) as usize, index);
+        let spare = &mut self.spare;
         let gi = *self.slots.entry(slot_key).or_insert_with(|| {
             self.groups.push(Group {
                 info: info.clone(),
@@ -83,7 +88,7 @@ impl Batcher {
                 key_rows: Vec::new(),
                 null_keys: Vec::new(),
                 null_rows: Vec::new(),
-                seen: KeySet::default(),
+                seen: spare.pop().unwrap_or_default(),
             });
             self.groups.len() - 1
         });
@@ -129,7 +134,10 @@ impl Batcher {
             let b = emit(g, true, self.max_keys);
             self.ready.extend(b);
         }
-        self.groups.clear();
+        for mut g in self.groups.drain(..) {
+            g.seen.clear();
+            self.spare.push(g.seen);
+        }
         self.slots.clear();
         self.take_ready()
     }

@@ -90,6 +90,12 @@ impl KeySet {
             }
         }
     }
+
+    /// Forget every key, keeping the memory for the next window.
+    pub fn clear(&mut self) {
+        self.by_hash.clear();
+        self.arena.clear();
+    }
 }
 
 #[cfg(test)]
