@@ -1,7 +1,7 @@
 //! Row probes against a real MariaDB primary + replica (ROW format): traffic on tables with
 //! composite primary keys, unique and secondary indexes over utf8mb4 strings (collation-equal
-//! variants), DECIMAL, DATETIME(6), UNSIGNED BIGINT/TINYINT, NULLs, a prefix index, MINIMAL
-//! images and a table without a primary key. The replica's SQL thread is stopped before the
+//! variants), DECIMAL, DATETIME(6), UNSIGNED BIGINT/TINYINT, NULLs, a prefix index, MINIMAL and
+//! NOBLOB images and a table without a primary key. The replica's SQL thread is stopped before the
 //! traffic, so its data is the state the applier will start from and its relay log holds the
 //! traffic. The test then, for every probe built from the relay log:
 //! - runs it read-only (a SELECT-only user, START TRANSACTION READ ONLY, prepared with bound
@@ -90,6 +90,9 @@ const TRAFFIC: &[&str] = &[
     "UPDATE rp.c1 SET b = b - 500 WHERE b BETWEEN 18446744073709551141 AND 18446744073709551150",
     "UPDATE rp.sb SET k = k + 100 WHERE id BETWEEN 31 AND 40",
     "UPDATE rp.sb SET c = 'minimal' WHERE id BETWEEN 41 AND 50",
+    "SET SESSION binlog_row_image = 'NOBLOB'",
+    "UPDATE rp.pfx SET tiny = tiny - 150 WHERE tiny BETWEEN 226 AND 235",
+    "DELETE FROM rp.pfx WHERE tiny BETWEEN 236 AND 240",
     "SET SESSION binlog_row_image = 'FULL'",
 ];
 
