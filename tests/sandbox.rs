@@ -250,3 +250,44 @@ fn client_and_sysbench_args_reach_the_server() {
     let port_arg = format!("--mysql-port={}", server.port());
     assert!(server.sysbench_args().contains(&port_arg));
 }
+
+/// While the primary restarts the replica's IO thread only reconnects (`Connecting`, with a
+/// Last_IO_Error): waiting for catch-up waits through it instead of failing.
+#[test]
+fn primary_restart_then_replica_reconnects() {
+    let mut sb = Sandbox::start(SandboxOptions::default()).unwrap();
+    write_and_replicate(&sb, "before");
+    sb.primary.restart().unwrap();
+    sb.primary
+        .exec(&["UPDATE t.kv SET v = 'after' WHERE k = 1"])
+        .unwrap();
+    sb.wait_for_replica_catch_up(WAIT).unwrap();
+    assert_eq!(
+        sb.replica
+            .query_string("SELECT v FROM t.kv WHERE k = 1")
+            .unwrap()
+            .as_deref(),
+        Some("after")
+    );
+}
+
+/// A replication error stops the wait at once with the replica's message.
+#[test]
+fn replication_error_fails_the_wait_fast() {
+    let sb = Sandbox::start(SandboxOptions::default()).unwrap();
+    write_and_replicate(&sb, "x");
+    // A row only the replica has: the primary's insert of the same key then fails on the replica.
+    sb.replica
+        .exec(&[
+            "SET SESSION sql_log_bin = 0",
+            "INSERT INTO t.kv VALUES (3, 'replica only')",
+        ])
+        .unwrap();
+    sb.primary
+        .exec(&["INSERT INTO t.kv VALUES (3, 'primary')"])
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = sb.wait_for_replica_catch_up(WAIT).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(20), "{err}");
+    assert!(err.to_string().contains("Duplicate entry"), "{err}");
+}

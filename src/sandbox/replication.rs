@@ -16,6 +16,8 @@ use crate::{Error, ErrorKind, Result};
 pub struct ReplicaStatus {
     /// Slave_IO_Running = Yes.
     pub io_running: bool,
+    /// Slave_IO_Running as reported: "Yes", "No" or "Connecting" (retrying).
+    pub io_thread: String,
     /// Slave_SQL_Running = Yes.
     pub sql_running: bool,
     /// Relay_Log_File (the file the SQL thread is in).
@@ -81,23 +83,7 @@ impl Sandbox {
 
     /// The replica's `SHOW SLAVE STATUS`.
     pub fn replica_status(&self) -> Result<ReplicaStatus> {
-        let mut conn = self.replica.conn()?;
-        let row: Option<mysql::Row> = conn
-            .query_first("SHOW SLAVE STATUS")
-            .map_err(server_err("replica: SHOW SLAVE STATUS"))?;
-        let Some(row) = row else {
-            return Ok(ReplicaStatus::default());
-        };
-        Ok(ReplicaStatus {
-            io_running: text(&row, "Slave_IO_Running") == "Yes",
-            sql_running: text(&row, "Slave_SQL_Running") == "Yes",
-            relay_log_file: text(&row, "Relay_Log_File"),
-            relay_log_pos: text(&row, "Relay_Log_Pos").parse().unwrap_or(0),
-            gtid_io_pos: text(&row, "Gtid_IO_Pos"),
-            last_io_error: text(&row, "Last_IO_Error"),
-            last_sql_error: text(&row, "Last_SQL_Error"),
-            seconds_behind: text(&row, "Seconds_Behind_Master").parse().ok(),
-        })
+        status_on(&mut self.replica.conn()?)
     }
 
     fn primary_pos(&self) -> Result<DomainSeqs> {
@@ -111,9 +97,11 @@ impl Sandbox {
     /// (`@@gtid_slave_pos` covers the primary's `@@gtid_binlog_pos` in every domain).
     pub fn wait_for_replica_catch_up(&self, timeout: Duration) -> Result<()> {
         let want = self.primary_pos()?;
-        self.wait_until(timeout, "applied", &want, |sb| {
-            let pos = sb.replica.query_string("SELECT @@GLOBAL.gtid_slave_pos")?;
-            gtid_pos::parse(&pos.unwrap_or_default())
+        self.wait_until(timeout, "applied", &want, |conn| {
+            let pos: Option<Option<String>> = conn
+                .query_first("SELECT @@GLOBAL.gtid_slave_pos")
+                .map_err(server_err("replica: SELECT @@gtid_slave_pos"))?;
+            gtid_pos::parse(&pos.flatten().unwrap_or_default())
         })
     }
 
@@ -121,26 +109,32 @@ impl Sandbox {
     /// far (`Gtid_IO_Pos` covers `@@gtid_binlog_pos`): the relay log then holds it all.
     pub fn wait_for_relay_log_catch_up(&self, timeout: Duration) -> Result<()> {
         let want = self.primary_pos()?;
-        self.wait_until(timeout, "received", &want, |sb| {
-            gtid_pos::parse(&sb.replica_status()?.gtid_io_pos)
+        self.wait_until(timeout, "received", &want, |conn| {
+            gtid_pos::parse(&status_on(conn)?.gtid_io_pos)
         })
     }
 
+    /// Poll on one replica connection every 20 ms until `have` covers `want`; fail early when a
+    /// replication thread has stopped on an error (an IO thread that is only reconnecting,
+    /// `Slave_IO_Running: Connecting`, is waited for).
     fn wait_until(
         &self,
         timeout: Duration,
         what: &str,
         want: &DomainSeqs,
-        mut have: impl FnMut(&Self) -> Result<DomainSeqs>,
+        mut have: impl FnMut(&mut mysql::Conn) -> Result<DomainSeqs>,
     ) -> Result<()> {
         let deadline = Instant::now() + timeout;
+        let mut conn = self.replica.conn()?;
         loop {
-            let got = have(self)?;
+            let got = have(&mut conn)?;
             if gtid_pos::covers(&got, want) {
                 return Ok(());
             }
-            let status = self.replica_status()?;
-            if !status.last_sql_error.is_empty() || !status.last_io_error.is_empty() {
+            let status = status_on(&mut conn)?;
+            let sql_failed = !status.sql_running && !status.last_sql_error.is_empty();
+            let io_failed = status.io_thread == "No" && !status.last_io_error.is_empty();
+            if sql_failed || io_failed {
                 return Err(Error::new(
                     ErrorKind::Server,
                     format!(
@@ -156,12 +150,33 @@ impl Sandbox {
                     ErrorKind::Server,
                     format!(
                         "replica has not {what} {want:?} within {timeout:?} (has {got:?}, \
-                         io running {}, sql running {})",
-                        status.io_running, status.sql_running
+                         io thread {}, sql running {})",
+                        status.io_thread, status.sql_running
                     ),
                 ));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+fn status_on(conn: &mut mysql::Conn) -> Result<ReplicaStatus> {
+    let row: Option<mysql::Row> = conn
+        .query_first("SHOW SLAVE STATUS")
+        .map_err(server_err("replica: SHOW SLAVE STATUS"))?;
+    let Some(row) = row else {
+        return Ok(ReplicaStatus::default());
+    };
+    let io_thread = text(&row, "Slave_IO_Running");
+    Ok(ReplicaStatus {
+        io_running: io_thread == "Yes",
+        io_thread,
+        sql_running: text(&row, "Slave_SQL_Running") == "Yes",
+        relay_log_file: text(&row, "Relay_Log_File"),
+        relay_log_pos: text(&row, "Relay_Log_Pos").parse().unwrap_or(0),
+        gtid_io_pos: text(&row, "Gtid_IO_Pos"),
+        last_io_error: text(&row, "Last_IO_Error"),
+        last_sql_error: text(&row, "Last_SQL_Error"),
+        seconds_behind: text(&row, "Seconds_Behind_Master").parse().ok(),
+    })
 }
