@@ -187,4 +187,7 @@ pub struct DemoArgs {
     /// Prefetch worker connections.
     #[arg(long, default_value_t = 8)]
     pub workers: usize,
+    /// The prefetcher's window in transactions (default: derived from the buffer pool).
+    #[arg(long)]
+    pub max_ahead: Option<u64>,
 }
