@@ -62,15 +62,13 @@ impl RelayFile {
 
     /// Read until the window holds at least `want` bytes or the file ends.
     fn fill(&mut self, want: usize) -> io::Result<()> {
-        let mut target = want.max(self.buf.len() + CHUNK);
-        if want > self.buf.len() + CHUNK {
-            // A huge (possibly corrupt) length: never allocate past the end of the file.
-            let file_len = self.file.metadata()?.len();
-            let avail = file_len.saturating_sub(self.win_off) as usize;
-            target = target.min(avail.max(self.buf.len()));
-            if target <= self.buf.len() {
-                return Ok(());
-            }
+        // Never allocate (or zero) past the end of the file: a corrupt length or a poll at
+        // the live tail must stay cheap.
+        let file_len = self.file.metadata()?.len();
+        let avail = file_len.saturating_sub(self.win_off) as usize;
+        let target = want.max(self.buf.len() + CHUNK).min(avail);
+        if target <= self.buf.len() {
+            return Ok(());
         }
         while self.buf.len() < want.min(target) {
             let have = self.buf.len();

@@ -259,6 +259,10 @@ impl Reader {
         let max = self.opts.max_event_size;
         let cur = self.cur.as_mut()?;
         let checksum = cur.fde.as_ref().is_some_and(|f| f.checksum);
+        if cur.resync && !could_start_transaction(&mut cur.file, cur.offset) {
+            cur.offset += 1;
+            return None;
+        }
         let limit = if cur.resync { MAX_RESYNC_EVENT } else { max };
         let framed = match frame(&mut cur.file, cur.offset, limit, checksum) {
             Ok(f) => f,
@@ -292,7 +296,7 @@ impl Reader {
                 }))
             }
             Framed::Partial { have, need } => {
-                if cur.resync && !self.follow {
+                if cur.resync && !self.follow && have > 0 {
                     cur.offset += 1;
                     return None;
                 }
@@ -515,6 +519,18 @@ fn crc(bytes: &[u8], fde: bool) -> u32 {
         return h.finalize();
     }
     crc32fast::hash(bytes)
+}
+
+/// Cheap pre-check while resynchronising: is the type byte at `off` a transaction start (or a
+/// QUERY that may be `BEGIN`)? A short read says yes so that `frame` reports the partial tail.
+fn could_start_transaction(file: &mut RelayFile, off: u64) -> bool {
+    match file.fetch(off, HEADER_LEN) {
+        Ok(Fetch::Full(b)) => {
+            let t = b[4];
+            header::starts_transaction(t) || t == code::QUERY
+        }
+        _ => true,
+    }
 }
 
 /// After corruption, accept only an event that starts a transaction.
