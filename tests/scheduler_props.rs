@@ -194,6 +194,8 @@ struct RunResult {
     metrics: Arc<Metrics>,
     stop: relay_prefetch::Result<()>,
     max_window: usize,
+    /// Conflict-map (row tails, first-touch hashes) once everything was applied.
+    sizes_at_end: (usize, usize),
 }
 
 /// Submit every plan from a reader thread while the test thread plays the applier.
@@ -271,6 +273,11 @@ fn drive(txns: &[Vec<GenProbe>], s: &Setup) -> RunResult {
         }
     }
     assert!(!reader.join().unwrap(), "submit failed");
+    let t = std::time::Instant::now();
+    while sched.pending() > 0 && t.elapsed() < Duration::from_secs(5) {
+        std::thread::yield_now();
+    }
+    let sizes_at_end = sched.conflict_map_sizes();
     let sched = Arc::try_unwrap(sched)
         .ok()
         .expect("reader thread released the scheduler");
@@ -280,6 +287,7 @@ fn drive(txns: &[Vec<GenProbe>], s: &Setup) -> RunResult {
         metrics,
         stop,
         max_window,
+        sizes_at_end,
     }
 }
 
@@ -374,6 +382,11 @@ fn memory_stays_bounded_over_a_long_backlog() {
         },
     );
     assert!(r.max_window <= 9, "window grew to {}", r.max_window);
+    assert_eq!(
+        r.sizes_at_end,
+        (0, 0),
+        "conflict map emptied once all was applied"
+    );
     assert!(r.stop.is_ok());
 }
 

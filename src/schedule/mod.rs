@@ -138,14 +138,7 @@ impl Scheduler {
             self.publish_gauges_locked(&w);
         }
         let session = Arc::new(plan.session);
-        let mut seen = Vec::new();
-        for probe in plan.probes {
-            s.admit(probe, &session, &txn, &mut seen);
-        }
-        txn.seen
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend(seen);
+        s.admit_all(plan.probes, &session, &txn);
         Ok(Submitted::Queued)
     }
 
@@ -167,8 +160,7 @@ impl Scheduler {
         };
         s.space.notify_all();
         for txn in gone {
-            let seen = std::mem::take(&mut *txn.seen.lock().unwrap_or_else(|p| p.into_inner()));
-            s.conflicts.forget(&seen, txn.seq);
+            s.conflicts.forget(&txn.retire(), txn.seq);
         }
         s.metrics.txns_hit.add(tally.hits);
         s.metrics.txns_missed.add(tally.misses);
@@ -191,8 +183,7 @@ impl Scheduler {
         };
         s.space.notify_all();
         for txn in gone {
-            let seen = std::mem::take(&mut *txn.seen.lock().unwrap_or_else(|p| p.into_inner()));
-            s.conflicts.forget(&seen, txn.seq);
+            s.conflicts.forget(&txn.retire(), txn.seq);
         }
     }
 

@@ -73,7 +73,7 @@ impl Shared {
 
     /// Dedupe, count and link one probe of transaction `txn`; runnable at once when it waits for
     /// nothing. `seen` collects the first-touch hashes the transaction inserts.
-    pub(super) fn admit(
+    fn admit(
         &self,
         probe: Probe,
         session: &Arc<Session>,
@@ -101,6 +101,27 @@ impl Shared {
         }
         if task.release_one() {
             self.push_ready(task);
+        }
+    }
+
+    /// Admit the probes of one transaction (its plan, or phase-2 follow-ups) while holding its
+    /// first-touch list, so retirement cannot miss a hash; a retired transaction's probes are
+    /// dropped on sight.
+    pub(super) fn admit_all(
+        &self,
+        probes: Vec<Probe>,
+        session: &Arc<Session>,
+        txn: &Arc<TxnShared>,
+    ) {
+        let mut seen = txn.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if txn.retired.load(Ordering::Acquire) {
+            let n = probes.len() as u64;
+            self.metrics.probes_submitted.add(n);
+            self.metrics.dropped(DropReason::BehindApplier).add(n);
+            return;
+        }
+        for probe in probes {
+            self.admit(probe, session, txn, &mut seen);
         }
     }
 
@@ -164,17 +185,7 @@ impl Shared {
         if res.outcome.finished()
             && let Some(follow) = &task.probe.follow_up
         {
-            let mut seen = Vec::new();
-            for p in follow(&res.rows) {
-                self.admit(p, &task.session, &task.txn, &mut seen);
-            }
-            if !seen.is_empty() {
-                task.txn
-                    .seen
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .extend(seen);
-            }
+            self.admit_all(follow(&res.rows), &task.session, &task.txn);
         }
         self.finish(&task, res.outcome.finished());
     }

@@ -27,8 +27,13 @@ pub struct TxnShared {
     /// Set when any task did not finish successfully (dropped, timed out, failed).
     pub incomplete: AtomicBool,
     /// First-touch hashes this transaction inserted (removed from the map when it retires).
-    /// Lock order: taken alone, never while holding another scheduler lock.
+    /// Invariant: hashes are inserted into the map only while holding this lock and only while
+    /// `retired` is false, so retirement (which sets `retired` under the lock and takes the
+    /// list) sees every one of them — nothing leaks. Lock order: this lock, then dashmap shards
+    /// or the ready-queue lock; never the window lock inside it.
     pub seen: Mutex<Vec<u64>>,
+    /// Set once, under `seen`, when the applier has passed the transaction.
+    pub retired: AtomicBool,
 }
 
 impl TxnShared {
@@ -38,6 +43,14 @@ impl TxnShared {
             seq,
             ..Default::default()
         })
+    }
+
+    /// Mark retired and take the first-touch hashes to forget.
+    pub fn retire(&self) -> Vec<u64> {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        self.retired
+            .store(true, std::sync::atomic::Ordering::Release);
+        std::mem::take(&mut *seen)
     }
 }
 
