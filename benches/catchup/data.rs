@@ -181,7 +181,10 @@ pub fn build_backlog(
         "--time=0".into(),
         "--rand-seed=42".into(),
     ];
-    args.extend(w.extra.iter().map(|s| s.to_string()));
+    match &sizes.rand_type {
+        Some(t) if w.extra.is_empty() => args.push(format!("--rand-type={t}")),
+        _ => args.extend(w.extra.iter().map(|s| s.to_string())),
+    }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     sysbench(primary.port(), sizes, w.test, &args, "run")?;
     let rows = sql::rows_changed(&before, &sql::counters(&mut primary.conn()?)?);

@@ -24,6 +24,7 @@ use crate::report::Sample;
 use crate::spec::{Sizes, WORKLOADS, Workload};
 
 const USAGE: &str = "usage: catchup [--quick] [--runs N] [--table-size N] [--events-scale X]
+               [--rand-type uniform|special|pareto|gaussian]
                [--workloads a,b] [--formats ROW,STATEMENT] [--conditions a,b]
 workloads: update_non_index update_index write_only hot_update
 conditions: cold prefetch warm parallel par+prefetch restart restart+prefetch
@@ -60,6 +61,7 @@ fn parse_args(args: Vec<String>) -> Result<Options> {
             "--events-scale" => {
                 o.sizes.events_scale = it.next().context("--events-scale")?.parse()?
             }
+            "--rand-type" => o.sizes.rand_type = Some(it.next().context("--rand-type")?),
             "--workloads" => o.workloads = Some(list(it.next())?),
             "--formats" => o.formats = Some(list(it.next())?),
             "--conditions" => o.conditions = Some(list(it.next())?),
@@ -183,11 +185,12 @@ fn main() -> Result<()> {
     }
     let md = save(&out, stamp, &samples)?;
     println!(
-        "\ncatch-up: {} x {} rows, pools {} MB / {} MB, {} run(s) each, {:.0} s total\n",
+        "\ncatch-up: {} x {} rows, pools {} MB / {} MB, --rand-type {}, {} run(s) each, {:.0} s total\n",
         o.sizes.tables,
         o.sizes.table_size,
         o.sizes.small_pool >> 20,
         o.sizes.big_pool >> 20,
+        o.sizes.rand_type.as_deref().unwrap_or("default (special)"),
         o.sizes.runs,
         t.elapsed().as_secs_f64()
     );

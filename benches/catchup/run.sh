@@ -11,14 +11,15 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v sysbench >/dev/null || { echo "sysbench missing: run scripts/setup.sh" >&2; exit 1; }
 out=target/bench-catchup
-mkdir -p "$out/bin"
+bin="$out/bin/$$"  # per invocation: never overwrite binaries another run is executing
+mkdir -p "$bin"
 # One build: `cargo bench` also builds the relay-prefetch binary (release settings) for benches.
 json=$(cargo bench --bench catchup --no-run --message-format=json)
 exe() { sed -n 's/.*"name":"'"$1"'".*"executable":"\([^"]*\)".*/\1/p' <<<"$json" | tail -1; }
 bench=$(exe catchup)
 prefetch=$(exe relay-prefetch)
 [ -x "$bench" ] && [ -x "$prefetch" ] || { echo "could not build the benchmark" >&2; exit 1; }
-cp "$prefetch" "$out/bin/relay-prefetch"
-cp "$bench" "$out/bin/catchup"
+cp "$prefetch" "$bin/relay-prefetch"
+cp "$bench" "$bin/catchup"
 echo "catchup: relay-prefetch at $(git rev-parse --short HEAD)$(git diff --quiet -- src || echo '+uncommitted')" >&2
-CATCHUP_RELAY_PREFETCH="$PWD/$out/bin/relay-prefetch" exec "$out/bin/catchup" --bench "$@"
+CATCHUP_RELAY_PREFETCH="$PWD/$bin/relay-prefetch" exec "$bin/catchup" --bench "$@"

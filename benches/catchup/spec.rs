@@ -17,6 +17,9 @@ pub struct Sizes {
     pub events_scale: f64,
     /// Runs of every condition (medians are reported).
     pub runs: usize,
+    /// sysbench `--rand-type` for workloads that do not set their own (None: sysbench's default,
+    /// `special`, which sends 75% of the accesses to 1% of the rows).
+    pub rand_type: Option<String>,
 }
 
 impl Sizes {
@@ -29,6 +32,7 @@ impl Sizes {
             big_pool: 512 << 20,
             events_scale: 0.1,
             runs: 1,
+            rand_type: None,
         }
     }
 
@@ -41,6 +45,7 @@ impl Sizes {
             big_pool: 2048 << 20,
             events_scale: 1.0,
             runs: 3,
+            rand_type: None,
         }
     }
 }
