@@ -144,3 +144,84 @@ impl Window {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+
+    fn slot(seq: u64, registered: u32, outstanding: u32, incomplete: bool) -> Slot {
+        let txn = TxnShared::new(seq);
+        txn.registered.store(registered, Ordering::Release);
+        txn.outstanding.store(outstanding, Ordering::Release);
+        txn.incomplete.store(incomplete, Ordering::Release);
+        Slot {
+            seq,
+            end: RelayCoord {
+                file_no: 1,
+                offset: 100 * (seq + 1),
+            },
+            timestamp: 1000 + seq as u32,
+            events: 2,
+            pages: 3,
+            applier_keys: Vec::new(),
+            txn,
+        }
+    }
+
+    #[test]
+    fn retirement_settles_hits_misses_and_empties() {
+        let mut w = Window::default();
+        for s in [
+            slot(0, 2, 0, false),
+            slot(1, 1, 1, false),
+            slot(2, 1, 0, true),
+            slot(3, 0, 0, false),
+            slot(4, 1, 0, false),
+        ] {
+            w.pages += s.pages;
+            w.slots.push_back(s);
+        }
+        let (next, tally, gone) = w.retire_until(
+            RelayCoord {
+                file_no: 1,
+                offset: 400,
+            },
+            Instant::now(),
+        );
+        assert_eq!(next, Some(4));
+        assert_eq!(
+            tally,
+            Retired {
+                txns: 4,
+                hits: 1,
+                misses: 2,
+                empty: 1
+            }
+        );
+        assert_eq!(gone.len(), 4);
+        assert_eq!(w.pages, 3);
+        // The applier position never goes backwards inside the window.
+        let (next, tally, _) = w.retire_until(
+            RelayCoord {
+                file_no: 1,
+                offset: 10,
+            },
+            Instant::now(),
+        );
+        assert_eq!((next, tally.txns), (None, 0));
+        assert_eq!(
+            w.applier,
+            Some(RelayCoord {
+                file_no: 1,
+                offset: 400
+            })
+        );
+        // Room: transactions, seconds and pages.
+        assert!(w.has_room(5, 4, 1005, 3, (8, 30, 10)));
+        assert!(!w.has_room(12, 4, 1005, 3, (8, 30, 10)));
+        assert!(!w.has_room(5, 4, 1100, 3, (8, 30, 10)));
+        assert!(!w.has_room(5, 4, 1005, 8, (8, 30, 10)));
+    }
+}
