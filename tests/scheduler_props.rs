@@ -449,3 +449,61 @@ fn a_panicking_executor_stops_the_pool() {
         "transactions 0 and 1 ran before the panic"
     );
 }
+
+#[test]
+fn reader_blocked_on_the_probe_cap_wakes_when_probes_finish() {
+    // Regression (found by benches/scheduler.rs): with the applier still, a reader blocked on
+    // `max_probes` was only woken by applier updates, never by probes finishing.
+    let plans = plans(
+        &(0..200u32)
+            .map(|i| vec![(0, Some((i % 6) as u8), false)])
+            .collect::<Vec<_>>(),
+    );
+    let execs: Vec<Box<dyn Executor>> = (0..2)
+        .map(|_| {
+            Box::new(Fake {
+                obs: Arc::new(Observed::default()),
+                applier: Arc::new(AtomicU64::new(0)),
+                applier_keys: Arc::new(Vec::new()),
+                min_ahead: 0,
+                guard: 0,
+                locking: false,
+                check_keys: false,
+                panic_on: None,
+            }) as Box<dyn Executor>
+        })
+        .collect();
+    let opts = SchedulerOptions {
+        mode: Mode::Select,
+        min_ahead: 0,
+        applier_guard: 0,
+        conflict_map: false,
+        max_probes: 2,
+    };
+    let sched = Arc::new(Scheduler::start(
+        opts,
+        Arc::new(Limits::new(1 << 20, 3600, 1 << 30)),
+        execs,
+        Metrics::new(),
+    ));
+    let s2 = sched.clone();
+    let reader = std::thread::spawn(move || {
+        for p in plans {
+            let meta = TxnMeta {
+                end: coord(p.seq),
+                timestamp: 1,
+                events: 1,
+            };
+            s2.submit(p, meta).unwrap();
+        }
+    });
+    let t = std::time::Instant::now();
+    while !reader.is_finished() {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "reader stuck on the probe cap"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    reader.join().unwrap();
+}

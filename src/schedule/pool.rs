@@ -139,6 +139,12 @@ impl Shared {
         task.txn.outstanding.fetch_sub(1, Ordering::AcqRel);
         let left = self.pending.fetch_sub(1, Ordering::AcqRel) - 1;
         self.metrics.probes_pending.set(left);
+        if left >= 0 && left as u64 + 1 == self.opts.max_probes {
+            // The reader may be waiting for the probe count to drop below the cap: wake it
+            // (taking the window lock so the wake-up cannot fall between its check and wait).
+            drop(self.window());
+            self.space.notify_all();
+        }
     }
 
     /// Why `task` must not run now, if it must not (DESIGN §5 rules 1 and 3).
