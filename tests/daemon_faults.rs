@@ -50,12 +50,12 @@ fn finish(sb: &Sandbox, d: s::Running) {
     );
 }
 
-/// A sandbox whose replica pool (128 MiB) gives the daemon a window of ~2,000 pages: with the
+/// A sandbox whose replica pool (512 MiB) gives the daemon a window of ~2,000 pages: with the
 /// applier stopped, every transaction of these tests fits in it, so the reader never has to wait
 /// for the applier to make room (which it would do by design, bounding memory).
 fn setup(opts: SandboxOptions) -> Option<Sandbox> {
     let sb = s::sandbox(SandboxOptions {
-        replica_buffer_pool_size: 128 << 20,
+        replica_buffer_pool_size: 512 << 20,
         ..opts
     })?;
     s::load(&sb, ROWS);
