@@ -58,7 +58,9 @@ impl FollowSpec {
             })
             .collect();
         let spec = Arc::clone(self);
-        Some(Arc::new(move |rows: &[Vec<Value>]| spec.probes(rows, &news)))
+        Some(Arc::new(move |rows: &[Vec<Value>]| {
+            spec.probes(rows, &news)
+        }))
     }
 
     fn probes(&self, rows: &[Vec<Value>], news: &[Option<Vec<ValExpr>>]) -> Vec<Probe> {

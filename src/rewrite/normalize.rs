@@ -61,7 +61,11 @@ pub fn classify(sql: &str, toks: &[Token]) -> Class {
     let n = first_text.len().min(16);
     buf[..n].copy_from_slice(&first_text[..n]);
     buf[..n].make_ascii_uppercase();
-    let w = if first_text.len() > 16 { "" } else { std::str::from_utf8(&buf[..n]).unwrap_or("") };
+    let w = if first_text.len() > 16 {
+        ""
+    } else {
+        std::str::from_utf8(&buf[..n]).unwrap_or("")
+    };
     match w {
         "INSERT" => Class::Dml(Verb::Insert),
         "REPLACE" => Class::Dml(Verb::Replace),
