@@ -486,6 +486,11 @@ case("schema", "decimal-key-int-literal", "DELETE FROM d WHERE id = 2", schema=D
 NOENG = "CREATE TABLE ne (id int NOT NULL PRIMARY KEY, v int, KEY v_idx (v));"
 case("schema", "no-engine-select", "UPDATE ne SET v = 1 WHERE id = 1", schema=NOENG)
 case("schema", "no-engine-rollback", "UPDATE ne SET v = 1 WHERE id = 1", mode="rollback", schema=NOENG)
+TS = ("CREATE TABLE events (day date NOT NULL, at datetime(6) NOT NULL, id int NOT NULL, v int, "
+      "PRIMARY KEY (day, at, id), KEY v_idx (v)) ENGINE=InnoDB;")
+case("schema", "temporal-pk-pinned", "DELETE FROM events WHERE day = '2024-05-01' AND at = '2024-05-01 10:00:00.5' AND id = 3", schema=TS)
+case("schema", "temporal-pk-relaxed-format", "DELETE FROM events WHERE day = '2024-5-1' AND at = '2024-05-01 10:00:00' AND id = 3", schema=TS)
+case("schema", "temporal-pk-insert", "INSERT INTO events (day, at, id, v) VALUES ('2024-05-01', '2024-05-01 10:00:00', 1, 7)", schema=TS)
 ARIA = "CREATE TABLE ar (id int NOT NULL PRIMARY KEY, v int) ENGINE=Aria;"
 case("schema", "aria-select", "UPDATE ar SET v = 1 WHERE id = 1", schema=ARIA)
 QUAL = ("CREATE TABLE other.q (id bigint unsigned NOT NULL PRIMARY KEY, v int, KEY v (v)) "

@@ -212,10 +212,78 @@ pub fn coerce(v: Value, col: &Column) -> Option<Value> {
         Value::Bytes(b) if is_string_type(t) => Some(Value::Bytes(b)),
         Value::Int(i) if is_string_type(t) => Some(Value::Bytes(i.to_string().into_bytes())),
         Value::UInt(u) if is_string_type(t) => Some(Value::Bytes(u.to_string().into_bytes())),
+        Value::Bytes(b) if t == "date" || t == "datetime" => temporal(
+            std::str::from_utf8(&b).ok()?,
+            t == "date",
+            fsp(&col.column_type),
+        ),
         Value::Decimal(d) if t == "decimal" => Some(Value::Decimal(d)),
         Value::Int(_) | Value::UInt(_) if t == "decimal" => Some(v),
         _ => None,
     }
+}
+
+/// Fractional-second digits of a temporal column type ("datetime(6)" → 6).
+fn fsp(column_type: &str) -> usize {
+    column_type
+        .split(['(', ')'])
+        .nth(1)
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS[.ffffff]' as the row image carries a DATE/DATETIME.
+/// Anything the server would convert with rounding or warnings (relaxed delimiters, a time on
+/// a DATE, more fraction digits than the column keeps) is None: the caller uses a coarse key.
+/// TIMESTAMP is not handled: its literal is in the session time zone, the image in UTC.
+fn temporal(s: &str, date_only: bool, fsp: usize) -> Option<Value> {
+    let (date, time) = match s.split_once(' ') {
+        Some((d, t)) => (d, Some(t)),
+        None => (s, None),
+    };
+    if date_only && time.is_some() {
+        return None;
+    }
+    let num = |x: &str, len: usize| {
+        (x.len() == len && x.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| x.parse::<u32>().ok())
+            .flatten()
+    };
+    let d: Vec<&str> = date.split('-').collect();
+    let [y, mo, da] = d.as_slice() else {
+        return None;
+    };
+    let (year, month, day) = (num(y, 4)?, num(mo, 2)?, num(da, 2)?);
+    let (mut hour, mut minute, mut second, mut micros) = (0, 0, 0, 0);
+    if let Some(t) = time {
+        let (hms, frac) = match t.split_once('.') {
+            Some((h, f)) => (h, Some(f)),
+            None => (t, None),
+        };
+        let p: Vec<&str> = hms.split(':').collect();
+        let [h, mi, se] = p.as_slice() else {
+            return None;
+        };
+        (hour, minute, second) = (num(h, 2)?, num(mi, 2)?, num(se, 2)?);
+        if let Some(f) = frac {
+            if f.is_empty() || f.len() > fsp || !f.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            micros = f.parse::<u32>().ok()? * 10u32.pow(6 - f.len() as u32);
+        }
+    }
+    if month > 12 || day > 31 || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    Some(Value::DateTime {
+        year: year as u16,
+        month: month as u8,
+        day: day as u8,
+        hour: hour as u8,
+        minute: minute as u8,
+        second: second as u8,
+        micros,
+    })
 }
 
 fn is_string_type(t: &str) -> bool {
@@ -239,6 +307,58 @@ fn is_string_type(t: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temporal_literals_coerce_like_row_images() {
+        let col = |t: &str, ct: &str| Column {
+            name: "c".into(),
+            data_type: t.into(),
+            column_type: ct.into(),
+            unsigned: false,
+            nullable: false,
+            collation: None,
+            auto_increment: false,
+            generated: false,
+        };
+        let b = |s: &str| Value::Bytes(s.as_bytes().to_vec());
+        let dt = col("datetime", "datetime(3)");
+        assert_eq!(
+            coerce(b("2024-02-03 04:05:06.12"), &dt),
+            Some(Value::DateTime {
+                year: 2024,
+                month: 2,
+                day: 3,
+                hour: 4,
+                minute: 5,
+                second: 6,
+                micros: 120_000
+            })
+        );
+        assert_eq!(
+            coerce(b("2024-02-03 04:05:06.1234"), &dt),
+            None,
+            "would be rounded"
+        );
+        assert_eq!(coerce(b("2024-2-3"), &dt), None, "relaxed format");
+        let d = col("date", "date");
+        assert_eq!(
+            coerce(b("2024-02-03"), &d),
+            Some(Value::DateTime {
+                year: 2024,
+                month: 2,
+                day: 3,
+                hour: 0,
+                minute: 0,
+                second: 0,
+                micros: 0
+            })
+        );
+        assert_eq!(coerce(b("2024-02-03 10:00:00"), &d), None);
+        assert_eq!(
+            coerce(b("2024-02-03"), &col("timestamp", "timestamp")),
+            None
+        );
+    }
 
     #[test]
     fn arithmetic_and_literals() {

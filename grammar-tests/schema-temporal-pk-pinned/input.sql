@@ -1,0 +1,1 @@
+DELETE FROM events WHERE day = '2024-05-01' AND at = '2024-05-01 10:00:00.5' AND id = 3
