@@ -21,7 +21,9 @@ fn corpus_dir() -> Option<PathBuf> {
 }
 
 /// (category, file name, lines as bytes split on `\n`).
-fn corpus() -> Option<Vec<(String, String, Vec<Vec<u8>>)>> {
+type CorpusFile = (String, String, Vec<Vec<u8>>);
+
+fn corpus() -> Option<Vec<CorpusFile>> {
     let dir = corpus_dir()?;
     let mut out = Vec::new();
     for cat in ["dml", "dml_other", "nondml", "select", "hostile"] {
