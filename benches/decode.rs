@@ -47,17 +47,22 @@ fn main() {
     report("decode, key columns", mb, keys);
     let tx = best_of(3, || transactions(&file));
     println!(
-        "{:<24} {:>8.3} s  {:>8.1} MB/s  {:>10.0} tx/s",
+        "{:<24} {:>7.2} s cpu ({:>6.2} s wall)  {:>7.1} MB/s  {:>9.0} tx/s",
         "transactions (grouped)",
         tx.secs,
+        tx.wall,
         mb / tx.secs,
         tx.events as f64 / tx.secs
     );
     match mysqlbinlog_secs(&file) {
-        Some(s) => {
-            println!("{:<24} {s:>8.3} s  {:>8.1} MB/s", "mysqlbinlog -vv", mb / s);
+        Some((s, wall)) => {
             println!(
-                "ratio mysqlbinlog / ours: {:.1}x (all columns), {:.1}x (key columns)",
+                "{:<24} {s:>7.2} s cpu ({wall:>6.2} s wall)  {:>7.1} MB/s",
+                "mysqlbinlog -vv",
+                mb / s
+            );
+            println!(
+                "ratio of CPU time, mysqlbinlog / ours: {:.1}x (all columns), {:.1}x (key columns)",
                 s / full.secs,
                 s / keys.secs
             );
@@ -68,6 +73,9 @@ fn main() {
 
 #[derive(Clone, Copy)]
 struct Run {
+    /// Wall-clock seconds.
+    wall: f64,
+    /// CPU seconds of this process (user + system): the per-core figure on a busy machine.
     secs: f64,
     events: u64,
     rows: u64,
@@ -80,10 +88,35 @@ fn best_of(n: usize, mut f: impl FnMut() -> Run) -> Run {
         .expect("n > 0")
 }
 
+/// (own, children's) CPU seconds from /proc/self/stat (utime+stime, cutime+cstime; 100 Hz).
+fn cpu() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = after
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    let get = |i: usize| f.get(i).copied().unwrap_or(0.0) / 100.0;
+    // Fields after the command: state=0 … utime=11 stime=12 cutime=13 cstime=14.
+    (get(11) + get(12), get(13) + get(14))
+}
+
+fn timed(f: impl FnOnce() -> (u64, u64)) -> Run {
+    let (c0, t0) = (cpu().0, Instant::now());
+    let (events, rows) = f();
+    Run {
+        wall: t0.elapsed().as_secs_f64(),
+        secs: (cpu().0 - c0).max(0.01),
+        events,
+        rows,
+    }
+}
+
 fn report(what: &str, mb: f64, r: Run) {
     println!(
-        "{what:<24} {:>8.3} s  {:>8.1} MB/s  {:>10.0} events/s  {:>10.0} rows/s",
+        "{what:<24} {:>7.2} s cpu ({:>6.2} s wall)  {:>7.1} MB/s  {:>9.0} events/s  {:>9.0} rows/s",
         r.secs,
+        r.wall,
         mb / r.secs,
         r.events as f64 / r.secs,
         r.rows as f64 / r.secs
@@ -95,66 +128,57 @@ fn source(file: &Path) -> RelaySource {
 }
 
 fn framing(file: &Path) -> Run {
-    let t = Instant::now();
-    let mut r = Reader::open(source(file), None, false).expect("open");
-    let mut events = 0;
-    loop {
-        match r.next() {
-            ReadOutcome::Event(_) => events += 1,
-            ReadOutcome::End => break,
-            ReadOutcome::Pending => unreachable!("no follow"),
-            ReadOutcome::Error(e) => panic!("{e}"),
+    timed(|| {
+        let mut r = Reader::open(source(file), None, false).expect("open");
+        let mut events = 0;
+        loop {
+            match r.next() {
+                ReadOutcome::Event(_) => events += 1,
+                ReadOutcome::End => break,
+                ReadOutcome::Pending => unreachable!("no follow"),
+                ReadOutcome::Error(e) => panic!("{e}"),
+            }
         }
-    }
-    Run {
-        secs: t.elapsed().as_secs_f64(),
-        events,
-        rows: 0,
-    }
+        (events, 0)
+    })
 }
 
 fn decode(file: &Path, selector: Option<ColumnSelector>) -> Run {
-    let t = Instant::now();
-    let mut s = EventStream::open(source(file), None, false).expect("open");
-    s.set_column_selector(selector);
-    let (mut events, mut rows) = (0u64, 0u64);
-    loop {
-        match s.next() {
-            EventOutcome::Event(ev) => {
-                events += 1;
-                if let EventBody::Rows(r) = &ev.body {
-                    rows += r.row_count() as u64;
+    timed(|| {
+        let mut s = EventStream::open(source(file), None, false).expect("open");
+        s.set_column_selector(selector);
+        let (mut events, mut rows) = (0u64, 0u64);
+        loop {
+            match s.next() {
+                EventOutcome::Event(ev) => {
+                    events += 1;
+                    if let EventBody::Rows(r) = &ev.body {
+                        rows += r.row_count() as u64;
+                    }
                 }
+                EventOutcome::End => break,
+                EventOutcome::Pending => unreachable!("no follow"),
+                EventOutcome::Error(e) => panic!("{e}"),
             }
-            EventOutcome::End => break,
-            EventOutcome::Pending => unreachable!("no follow"),
-            EventOutcome::Error(e) => panic!("{e}"),
         }
-    }
-    Run {
-        secs: t.elapsed().as_secs_f64(),
-        events,
-        rows,
-    }
+        (events, rows)
+    })
 }
 
 fn transactions(file: &Path) -> Run {
-    let t = Instant::now();
-    let mut s = TransactionStream::open(source(file), None, false).expect("open");
-    let mut n = 0;
-    loop {
-        match s.next() {
-            StreamOutcome::Transaction(_) => n += 1,
-            StreamOutcome::End => break,
-            StreamOutcome::Pending => unreachable!("no follow"),
-            StreamOutcome::Error(e) => panic!("{e}"),
+    timed(|| {
+        let mut s = TransactionStream::open(source(file), None, false).expect("open");
+        let mut n = 0;
+        loop {
+            match s.next() {
+                StreamOutcome::Transaction(_) => n += 1,
+                StreamOutcome::End => break,
+                StreamOutcome::Pending => unreachable!("no follow"),
+                StreamOutcome::Error(e) => panic!("{e}"),
+            }
         }
-    }
-    Run {
-        secs: t.elapsed().as_secs_f64(),
-        events: n,
-        rows: 0,
-    }
+        (n, 0)
+    })
 }
 
 /// sysbench's primary key `id` and secondary key `k`: what the prefetcher looks up.
@@ -162,8 +186,9 @@ fn key_columns() -> ColumnSelector {
     Arc::new(|t| Some((0..t.columns.len()).map(|i| i < 2).collect()))
 }
 
-fn mysqlbinlog_secs(file: &Path) -> Option<f64> {
-    let t = Instant::now();
+/// CPU seconds (user + system) mysqlbinlog spent, and its wall time.
+fn mysqlbinlog_secs(file: &Path) -> Option<(f64, f64)> {
+    let (c0, t) = (cpu().1, Instant::now());
     let status = Command::new("mysqlbinlog")
         .args(["--base64-output=decode-rows", "-vv"])
         .arg(file)
@@ -171,7 +196,9 @@ fn mysqlbinlog_secs(file: &Path) -> Option<f64> {
         .stderr(Stdio::null())
         .status()
         .ok()?;
-    status.success().then(|| t.elapsed().as_secs_f64())
+    status
+        .success()
+        .then(|| ((cpu().1 - c0).max(0.01), t.elapsed().as_secs_f64()))
 }
 
 /// `target/bench-data/sysbench-oltp.binlog`, generated when missing.

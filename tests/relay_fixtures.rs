@@ -3,7 +3,7 @@
 //! files decode fully, the deliberately broken ones give errors naming file and offset.
 //! Skips (with a message) when the folder is absent, as in a user's clone.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use relay_prefetch::event::{
     EventBody, EventOutcome, EventStream, Gtid, RowsKind, StreamOutcome, TransactionStream, Value,
@@ -28,7 +28,7 @@ fn fixtures() -> Option<PathBuf> {
     }
 }
 
-fn all_files(dir: &PathBuf) -> Vec<PathBuf> {
+fn all_files(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -39,8 +39,8 @@ fn all_files(dir: &PathBuf) -> Vec<PathBuf> {
 }
 
 /// Decode a whole file: (events, error messages).
-fn decode(path: &PathBuf) -> (Vec<relay_prefetch::event::Event>, Vec<String>) {
-    let src = RelaySource::Files(vec![path.clone()]);
+fn decode(path: &Path) -> (Vec<relay_prefetch::event::Event>, Vec<String>) {
+    let src = RelaySource::Files(vec![path.to_path_buf()]);
     let mut s = EventStream::open(src, None, false).unwrap();
     let (mut evs, mut errs) = (Vec::new(), Vec::new());
     for _ in 0..100_000 {
@@ -54,7 +54,7 @@ fn decode(path: &PathBuf) -> (Vec<relay_prefetch::event::Event>, Vec<String>) {
     panic!("{} never ended", path.display())
 }
 
-fn named(dir: &PathBuf, name: &str) -> PathBuf {
+fn named(dir: &Path, name: &str) -> PathBuf {
     dir.join(name)
 }
 

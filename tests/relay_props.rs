@@ -30,7 +30,7 @@ fn sample(checksum: bool) -> Vec<u8> {
         w.gtid(seq)
             .query("db", "BEGIN")
             .table_map(9, "db", "t", &COLS);
-        w.write_rows(9, &COLS, &[r.clone()])
+        w.write_rows(9, &COLS, std::slice::from_ref(&r))
             .update_rows(9, &COLS, &[(r, r2)]);
         w.xid(seq);
     }

@@ -17,10 +17,7 @@ use crate::relay::{RelaySource, parse_position};
 /// Run `inspect`. Returns 0 when every event decoded, 1 when some could not.
 pub fn run(args: InspectArgs) -> anyhow::Result<i32> {
     if args.plan {
-        anyhow::bail!(
-            "`inspect --plan` is not available in this build yet (the plan view is not built); \
-             run `inspect` without --plan to see the events"
-        );
+        return super::inspect_plan::run(args);
     }
     let start = args.start.as_deref().map(parse_position).transpose()?;
     let source = RelaySource::from_paths(&args.paths);
