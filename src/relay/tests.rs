@@ -236,3 +236,36 @@ fn bad_magic_names_the_file() {
     assert!(e.to_string().contains("x.000001:0"), "{e}");
     assert!(matches!(r.next(), ReadOutcome::End));
 }
+
+#[test]
+fn grouping_of_statements_without_and_with_gtids() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = BinlogWriter::new(false);
+    w.query("db", "CREATE TABLE a (x INT)"); // old-style standalone DDL
+    w.query("db", "BEGIN")
+        .query("db", "INSERT INTO a VALUES (1)")
+        .query("db", "COMMIT");
+    w.gtid(3).query("db", "DROP TABLE a"); // GTID + DDL without BEGIN
+    let p = write(dir.path(), "relay.000001", w.bytes());
+    let mut s = TransactionStream::open(RelaySource::Files(vec![p]), None, false).unwrap();
+    let mut got = Vec::new();
+    while let StreamOutcome::Transaction(t) = s.next() {
+        let sqls: Vec<String> = t
+            .events
+            .iter()
+            .filter_map(|e| match &e.body {
+                EventBody::Query(q) => Some(q.sql.clone()),
+                _ => None,
+            })
+            .collect();
+        got.push((t.seq, t.gtid.map(|g| g.to_string()), sqls));
+    }
+    assert_eq!(
+        got,
+        vec![
+            (0, None, vec!["CREATE TABLE a (x INT)".to_string()]),
+            (1, None, vec!["INSERT INTO a VALUES (1)".to_string()]),
+            (2, Some("0-1-3".into()), vec!["DROP TABLE a".to_string()]),
+        ]
+    );
+}
