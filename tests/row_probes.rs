@@ -771,7 +771,7 @@ mod planner {
     }
 
     #[test]
-    fn row_keys_of_neighbouring_transactions_merge_into_the_earliest_plan() {
+    fn row_keys_of_neighbouring_transactions_merge_into_the_newest_plan() {
         let t = composite();
         let mut schema = Schema::new();
         schema.insert(t.clone());
@@ -785,7 +785,7 @@ mod planner {
             .filter(|p| !p.probes.is_empty())
             .map(|p| p.seq)
             .collect();
-        assert_eq!(with_probes, vec![0, 4, 8]);
+        assert_eq!(with_probes, vec![3, 7, 9]);
         let pk_keys: usize = plans
             .iter()
             .flat_map(|p| &p.probes)

@@ -28,7 +28,9 @@ fn key(table: u8, pk: Option<u8>) -> RowKey {
     }
 }
 
-fn probe(seq: u64, i: usize, (table, pk, follow): GenProbe) -> Probe {
+/// Phase 1 is the transaction's DML in the locking modes (the probes the applier-key rule is
+/// about) and a SELECT in select mode; phase-2 follow-ups are SELECTs, which lock nothing.
+fn probe(seq: u64, i: usize, (table, pk, follow): GenProbe, locking: bool) -> Probe {
     let follow_up: Option<FollowUp> = follow.then(|| {
         Arc::new(move |_rows: &[Vec<Value>]| {
             vec![Probe {
@@ -46,7 +48,11 @@ fn probe(seq: u64, i: usize, (table, pk, follow): GenProbe) -> Probe {
         table: format!("db.t{table}"),
         index: "PRIMARY".into(),
         phase: 1,
-        sql: ProbeSql::Text(format!("SELECT 1 /* {seq} {i} */")),
+        sql: if locking {
+            ProbeSql::Dml(vec![format!("UPDATE t SET c = 1 /* {seq} {i} */")])
+        } else {
+            ProbeSql::Text(format!("SELECT 1 /* {seq} {i} */"))
+        },
         // Row probes read their key tuple (so first-touch can dedupe them); table probes read
         // "something" identified by their unique SQL text.
         keys: pk
@@ -64,7 +70,7 @@ fn coord(seq: u64) -> RelayCoord {
     }
 }
 
-fn plans(txns: &[Vec<GenProbe>]) -> Vec<Plan> {
+fn plans(txns: &[Vec<GenProbe>], locking: bool) -> Vec<Plan> {
     txns.iter()
         .enumerate()
         .map(|(seq, ps)| {
@@ -72,7 +78,7 @@ fn plans(txns: &[Vec<GenProbe>]) -> Vec<Plan> {
             let probes: Vec<Probe> = ps
                 .iter()
                 .enumerate()
-                .map(|(i, g)| probe(seq, i, *g))
+                .map(|(i, g)| probe(seq, i, *g, locking))
                 .collect();
             let applier_keys = ps.iter().map(|(t, k, _)| key(*t, *k)).collect();
             let pos = |c: RelayCoord| Position {
@@ -134,7 +140,7 @@ impl Executor for Fake {
                 job.applier_seq
             ));
         }
-        if self.locking {
+        if self.locking && matches!(job.probe.sql, ProbeSql::Dml(_)) {
             let end = (job.applier_seq + self.guard).min(self.applier_keys.len() as u64);
             for s in job.applier_seq..end {
                 for a in &self.applier_keys[s as usize] {
@@ -200,7 +206,7 @@ struct RunResult {
 
 /// Submit every plan from a reader thread while the test thread plays the applier.
 fn drive(txns: &[Vec<GenProbe>], s: &Setup) -> RunResult {
-    let plans = plans(txns);
+    let plans = plans(txns, s.mode.takes_locks());
     let n = plans.len() as u64;
     let applier_keys: Arc<Vec<Vec<RowKey>>> =
         Arc::new(plans.iter().map(|p| p.applier_keys.clone()).collect());
@@ -399,6 +405,7 @@ fn a_panicking_executor_stops_the_pool() {
         &(0..50)
             .map(|i| vec![(0, Some(i as u8), false)])
             .collect::<Vec<_>>(),
+        false,
     );
     let obs = Arc::new(Observed::default());
     let metrics = Metrics::new();
@@ -458,6 +465,7 @@ fn reader_blocked_on_the_probe_cap_wakes_when_probes_finish() {
         &(0..200u32)
             .map(|i| vec![(0, Some((i % 6) as u8), false)])
             .collect::<Vec<_>>(),
+        false,
     );
     let execs: Vec<Box<dyn Executor>> = (0..2)
         .map(|_| {

@@ -8,11 +8,13 @@
 //!
 //! Cross-transaction batching: [`Planner::plan_batch`] merges the row keys of up to
 //! `max_txns_per_group` consecutive transactions (or `max_keys_per_group` keys) into one probe
-//! set attached to the group's earliest plan, so one round trip covers many transactions and the
-//! probes run as early as the oldest of them. The price: the scheduler judges a merged probe by
-//! the group's first transaction, so when that one is already too close to the applier the later
-//! transactions' keys go unprobed too — bounded by the group size. A transaction with DDL ends
-//! the batch, so the caller can reload the schema before planning further.
+//! set attached to the plan of the newest transaction that contributed a key, so one round trip
+//! covers many transactions. The scheduler judges a probe by its transaction: attached to the
+//! newest, a merged probe is dropped as too late only when the applier is about to apply the
+//! last transaction it serves (attached to the oldest, a group whose first transaction sits next
+//! to the applier would lose every key, and a stopped applier would leave the window full of
+//! dropped work). Plans are submitted together, so this costs no delay. A transaction with DDL
+//! ends the batch, so the caller can reload the schema before planning further.
 //!
 //! This module owns no SQL parsing and no key logic of its own; it only routes events and
 //! assembles plans.
@@ -132,28 +134,38 @@ impl Planner {
     ) -> Vec<DetailedPlan> {
         let mut out: Vec<DetailedPlan> = Vec::with_capacity(txns.len());
         let mut group_head = 0;
+        // The newest plan whose transaction had row events: merged probes go there (a DDL
+        // transaction that ends the group must not receive the keys of the ones before it).
+        let mut keyed = 0;
         for txn in txns {
             let d = self.plan_events(txn, schema);
             let ddl = !d.plan.ddl_tables.is_empty();
             out.push(d);
+            if txn
+                .events
+                .iter()
+                .any(|e| matches!(e.body, EventBody::Rows(_)))
+            {
+                keyed = out.len() - 1;
+            }
             let ready = self.rows.take_ready();
-            append(&mut out[group_head], ready);
+            append(&mut out[keyed], ready);
             let group_len = out.len() - group_head;
             if ddl
                 || group_len >= self.config.max_txns_per_group
                 || self.rows.pending_keys() >= self.config.max_keys_per_group
             {
                 let flushed = self.rows.flush();
-                append(&mut out[group_head], flushed);
+                append(&mut out[keyed], flushed);
                 group_head = out.len();
             }
             if ddl {
                 break;
             }
         }
-        if group_head < out.len() {
+        if !out.is_empty() {
             let flushed = self.rows.flush();
-            append(&mut out[group_head], flushed);
+            append(&mut out[keyed], flushed);
         }
         out
     }

@@ -8,7 +8,7 @@
 //! 2. first touch wins — a probe whose key tuples were all probed earlier in the window is not
 //!    run (`conflict`, at admission);
 //! 3. never two probes on one key at once — per-key dependency chains (`task`, `conflict`); in
-//!    the locking modes a probe touching a key the applier reaches within `applier_guard`
+//!    the locking modes a DML probe touching a key the applier reaches within `applier_guard`
 //!    transactions is dropped (`window`, checked at dispatch);
 //! 4. oldest first — FIFO injector and FIFO worker queues; per-key chains keep a blocked head
 //!    from being overtaken on its key;

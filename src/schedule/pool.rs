@@ -18,7 +18,7 @@ use super::task::{Task, TxnShared};
 use super::window::Window;
 use crate::exec::{Executor, Job};
 use crate::metrics::{DropReason, Metrics};
-use crate::plan::{Probe, Session};
+use crate::plan::{Probe, ProbeSql, Session};
 use crate::throttle::Limits;
 
 /// State shared by the reader (submit), the poller (applier updates) and the workers.
@@ -155,7 +155,10 @@ impl Shared {
         if task.seq < applier + self.opts.min_ahead {
             return Some(DropReason::TooLate);
         }
+        // Only DML probes lock rows; a key-lookup SELECT (row events, in every mode) is a
+        // consistent read that never blocks the applier.
         if self.opts.mode.takes_locks()
+            && matches!(task.probe.sql, ProbeSql::Dml(_))
             && self.opts.conflict_map
             && self.window().near_applier_keys(
                 &task.probe.row_keys,

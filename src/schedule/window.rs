@@ -70,7 +70,9 @@ impl Default for Window {
 
 impl Window {
     /// Whether a transaction of `pages` starting at source time `ts` may enter now.
-    /// An empty window always admits (one transaction larger than the budget must still pass).
+    /// An empty window always admits, and a window whose transactions hold no pages admits any
+    /// page count (one transaction larger than the budget must still pass, also behind
+    /// transactions with nothing to probe).
     pub fn has_room(
         &self,
         seq: u64,
@@ -85,7 +87,7 @@ impl Window {
         };
         seq < applier_seq + max_txns
             && u64::from(ts.saturating_sub(front.timestamp)) <= max_secs
-            && self.pages + pages <= max_pages
+            && (self.pages == 0 || self.pages + pages <= max_pages)
     }
 
     /// Retire every slot the applier has passed (`end <= coord`). Returns the new applier
@@ -223,5 +225,13 @@ mod tests {
         assert!(!w.has_room(12, 4, 1005, 3, (8, 30, 10)));
         assert!(!w.has_room(5, 4, 1100, 3, (8, 30, 10)));
         assert!(!w.has_room(5, 4, 1005, 8, (8, 30, 10)));
+        // Behind slots that hold no pages, a transaction over the page budget still enters,
+        // within the transaction limit.
+        let mut e = Window::default();
+        let mut s = slot(0, 0, 0, false);
+        s.pages = 0;
+        e.slots.push_back(s);
+        assert!(e.has_room(1, 0, 1000, 50, (8, 30, 10)));
+        assert!(!e.has_room(9, 0, 1000, 50, (8, 30, 10)));
     }
 }
