@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// relay-prefetch: make a lagging MySQL/MariaDB replica catch up faster by reading its relay log
 /// ahead of the SQL thread and pulling the pages it will need into the buffer pool.
 #[derive(Debug, Parser)]
-#[command(name = "relay-prefetch", version, about, long_about = None)]
+#[command(name = "relay-prefetch", version, about, long_about = None, args_override_self = true)]
 pub struct Cli {
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Human, global = true)]
@@ -149,6 +149,15 @@ pub struct RunArgs {
     /// Never run more than this many seconds of source time ahead of the applier.
     #[arg(long, default_value_t = 30)]
     pub max_ahead_secs: u64,
+    /// Never have more than this many (estimated) pages prefetched but not yet used by the
+    /// applier (default: a sixteenth of the buffer pool; prefetched pages must not be evicted
+    /// before the applier reads them).
+    #[arg(long, value_name = "PAGES")]
+    pub max_pages: Option<u64>,
+    /// Keys per row-event probe. The server reads the keys of one probe one after another, so
+    /// smaller probes spread the reads over more workers; larger ones save round trips.
+    #[arg(long, value_name = "N", default_value_t = crate::config::DEFAULT_PROBE_KEYS)]
+    pub probe_keys: usize,
     /// Per-probe time limit in milliseconds (max_statement_time / MAX_EXECUTION_TIME).
     #[arg(long, default_value_t = 1000)]
     pub probe_timeout_ms: u64,

@@ -14,6 +14,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::plan::Mode;
 use crate::replica::ConnSpec;
 
+/// Default keys per row-event probe (`--probe-keys`).
+pub const DEFAULT_PROBE_KEYS: usize = 16;
+
 /// Everything `daemon::run` needs.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -37,6 +40,11 @@ pub struct Config {
     pub max_ahead: Option<u64>,
     /// Window limit in source seconds.
     pub max_ahead_secs: u64,
+    /// Window limit in estimated pages (None: derived from the buffer pool).
+    pub max_pages: Option<u64>,
+    /// Keys per row-event probe (one round trip; the server reads them one after another, so
+    /// smaller probes spread the reads over more workers).
+    pub probe_keys: usize,
     /// Per-probe time limit.
     pub probe_timeout_ms: u64,
     /// Prefetch even when not lagging.
@@ -65,6 +73,8 @@ impl Config {
             min_ahead: 2,
             max_ahead: None,
             max_ahead_secs: 30,
+            max_pages: None,
+            probe_keys: DEFAULT_PROBE_KEYS,
             probe_timeout_ms: 1000,
             always: false,
             conflict_map: true,
@@ -96,6 +106,12 @@ impl Config {
         if a.max_ahead == Some(0) {
             return Err(cfg("--max-ahead must be positive"));
         }
+        if a.max_pages == Some(0) {
+            return Err(cfg("--max-pages must be positive"));
+        }
+        if !(1..=1024).contains(&a.probe_keys) {
+            return Err(cfg("--probe-keys must be between 1 and 1024"));
+        }
         Ok(Config {
             relay_log_index: a.relay_log_index.clone(),
             mode: match a.mode {
@@ -110,6 +126,8 @@ impl Config {
             min_ahead: a.min_ahead,
             max_ahead: a.max_ahead,
             max_ahead_secs: a.max_ahead_secs,
+            max_pages: a.max_pages,
+            probe_keys: a.probe_keys,
             probe_timeout_ms: a.probe_timeout_ms,
             always: a.always,
             conflict_map: !a.no_conflict_map,

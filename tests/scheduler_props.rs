@@ -141,8 +141,13 @@ impl Executor for Fake {
             ));
         }
         if self.locking && matches!(job.probe.sql, ProbeSql::Dml(_)) {
-            let end = (job.applier_seq + self.guard).min(self.applier_keys.len() as u64);
-            for s in job.applier_seq..end {
+            if job.seq < job.applier_seq + self.guard {
+                bad.push(format!(
+                    "DML of seq {} ran within the guard of applier {}",
+                    job.seq, job.applier_seq
+                ));
+            }
+            for s in job.applier_seq..job.seq {
                 for a in &self.applier_keys[s as usize] {
                     if job.probe.row_keys.iter().any(|k| k.overlaps(a)) {
                         bad.push(format!(

@@ -135,6 +135,12 @@ fn spawn_prefetcher(
         .arg("--metrics-addr")
         .arg(&metrics)
         .args(args)
+        // Extra prefetcher options for experiments, e.g. CATCHUP_PREFETCH_ARGS="--probe-keys 4".
+        .args(
+            std::env::var("CATCHUP_PREFETCH_ARGS")
+                .unwrap_or_default()
+                .split_whitespace(),
+        )
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)
@@ -228,12 +234,16 @@ pub fn run_one(
     let before = sql::counters(&mut conn)?;
     let server_pid = server.pid().context("replica not running")?;
     let cpu0 = proc_cpu(server_pid, tools.clk_tck).unwrap_or(0.0);
-    let host0 = host_jiffies();
-    let t0 = Instant::now();
+    // A prefetcher runs all the time next to its replica: it is started and ready (connected,
+    // schema loaded, relay log opened at the applier's position) before the clock starts, and
+    // the applier starts right after — the prefetcher's head start is the few milliseconds in
+    // between.
     let mut prefetcher = match c.prefetch {
         Some(args) => Some(start_prefetcher(tools, &server, args, tag)?),
         None => None,
     };
+    let host0 = host_jiffies();
+    let t0 = Instant::now();
     server.exec(&["START SLAVE SQL_THREAD"])?;
     let applied = wait_applied(&mut conn, Duration::from_secs(1800));
     let secs = t0.elapsed().as_secs_f64();
@@ -263,7 +273,7 @@ pub fn run_one(
     })
 }
 
-/// Spawn the prefetcher and give it a moment to connect; fail if it exits at once.
+/// Spawn the prefetcher and wait until it logs that it is running; fail if it exits first.
 fn start_prefetcher(
     tools: &Tools,
     server: &Server,
@@ -271,17 +281,28 @@ fn start_prefetcher(
     tag: &str,
 ) -> Result<(Child, String)> {
     let (mut child, addr) = spawn_prefetcher(tools, server, args, tag)?;
-    std::thread::sleep(Duration::from_millis(300));
-    if let Ok(Some(status)) = child.try_wait() {
-        let log = tools.log_dir.join(format!("{tag}.log"));
-        let tail = std::fs::read_to_string(&log).unwrap_or_default();
-        let tail: Vec<&str> = tail.lines().rev().take(5).collect();
-        bail!(
-            "relay-prefetch exited at start ({status}): {}",
-            tail.join(" | ")
-        );
+    let log = tools.log_dir.join(format!("{tag}.log"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("relay-prefetch running") {
+            return Ok((child, addr));
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            let tail: Vec<&str> = text.lines().rev().take(5).collect();
+            bail!(
+                "relay-prefetch exited at start ({status}): {}",
+                tail.join(" | ")
+            );
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "relay-prefetch not running after 30 s; see {}",
+                log.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(2));
     }
-    Ok((child, addr))
 }
 
 fn finish_prefetcher(

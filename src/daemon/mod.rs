@@ -29,6 +29,7 @@ use crate::exec::{DryRunExecutor, ExecOptions, Executor, MysqlExecutor};
 use crate::metrics::{Metrics, MetricsServer, process_cpu_seconds};
 use crate::relay::RelaySource;
 use crate::replica::{self, Poller, ServerInfo};
+use crate::rewrite::rows::RowProbeConfig;
 use crate::schedule::{Scheduler, SchedulerOptions};
 use crate::throttle::{Limits, Throttle, page_budget};
 
@@ -78,7 +79,11 @@ pub fn run_with_metrics(
         Some(f) => SchemaSource::File(f.clone()),
         None => SchemaSource::Server(config.replica.clone()),
     };
-    let stage = PlanStage::new(config.mode, info.flavor.clone(), source)?;
+    let rows = RowProbeConfig {
+        max_keys_per_probe: config.probe_keys,
+        ..RowProbeConfig::default()
+    };
+    let stage = PlanStage::new(config.mode, info.flavor.clone(), source, rows)?;
     let relay = RelaySource::Index(index);
     let stream = reader::open_at_applier(&relay, &status.relay_log_file, status.relay_log_pos)?;
     let sched = Arc::new(start_scheduler(&config, &info, &metrics)?);
@@ -218,7 +223,9 @@ fn start_scheduler(
         }
         executors.push(Box::new(e));
     }
-    let pages = page_budget(info.buffer_pool_pages());
+    let pages = config
+        .max_pages
+        .unwrap_or_else(|| page_budget(info.buffer_pool_pages()));
     let limits = Limits::new(
         config.max_ahead.unwrap_or(10_000),
         config.max_ahead_secs,

@@ -64,6 +64,7 @@ impl StatementPlanner for Statements {
 pub struct PlanStage {
     mode: Mode,
     flavor: Flavor,
+    rows: RowProbeConfig,
     planner: Planner,
     schema: Arc<Schema>,
     source: SchemaSource,
@@ -74,11 +75,17 @@ pub struct PlanStage {
 
 impl PlanStage {
     /// Load the schema and build the planner.
-    pub fn new(mode: Mode, flavor: Flavor, source: SchemaSource) -> Result<PlanStage> {
+    pub fn new(
+        mode: Mode,
+        flavor: Flavor,
+        source: SchemaSource,
+        rows: RowProbeConfig,
+    ) -> Result<PlanStage> {
         let schema = Arc::new(source.load(&[])?);
         tracing::info!(tables = schema.tables().count(), "schema loaded");
         Ok(PlanStage {
-            planner: new_planner(mode, &flavor),
+            planner: new_planner(mode, &flavor, rows),
+            rows,
             mode,
             flavor,
             schema,
@@ -112,7 +119,7 @@ impl PlanStage {
                         );
                     }
                     metrics.bad_input.add(rest.len() as u64);
-                    self.planner = new_planner(self.mode, &self.flavor);
+                    self.planner = new_planner(self.mode, &self.flavor, self.rows);
                     break;
                 }
             };
@@ -220,7 +227,7 @@ impl PlanStage {
     }
 }
 
-fn new_planner(mode: Mode, flavor: &Flavor) -> Planner {
+fn new_planner(mode: Mode, flavor: &Flavor, rows: RowProbeConfig) -> Planner {
     let (a, b, c) = flavor.version;
     let n = a * 10000 + b * 100 + c;
     let lex = if flavor.is_mariadb() {
@@ -229,5 +236,5 @@ fn new_planner(mode: Mode, flavor: &Flavor) -> Planner {
         crate::rewrite::Flavor::MySql(n)
     };
     let statements = Statements(StatementRewriter::new(mode).with_flavor(lex));
-    Planner::with_statements(mode, RowProbeConfig::default(), Box::new(statements))
+    Planner::with_statements(mode, rows, Box::new(statements))
 }

@@ -14,6 +14,20 @@ use crate::schema::{Column, Index, IndexColumn, Schema, Table};
 /// Tables (db, table) a DDL statement changes; `(db, "")` = a whole database. None when the
 /// statement is not DDL. Unqualified names use `default_db` (empty db when there is none).
 pub fn ddl_tables(sql: &str, default_db: Option<&str>) -> Option<Vec<(String, String)>> {
+    // Fast path: most statements in a relay log are DML whose first word says so; only a
+    // statement opening with a DDL verb, a comment or anything unusual is lexed in full.
+    let head = sql.trim_start();
+    let word: &str = head
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    if !word.is_empty()
+        && !["CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE"]
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(word))
+    {
+        return None;
+    }
     let mut toks = Vec::new();
     lexer::lex(sql, Flavor::MariaDb(999_999), &mut toks).ok()?;
     let first = toks.first()?;

@@ -8,8 +8,9 @@
 //! 2. first touch wins — a probe whose key tuples were all probed earlier in the window is not
 //!    run (`conflict`, at admission);
 //! 3. never two probes on one key at once — per-key dependency chains (`task`, `conflict`); in
-//!    the locking modes a DML probe touching a key the applier reaches within `applier_guard`
-//!    transactions is dropped (`window`, checked at dispatch);
+//!    the locking modes a DML probe runs only `applier_guard` or more transactions (and 100 ms
+//!    at the measured apply rate) ahead of the applier, and is dropped when a transaction the
+//!    applier applies before it touches one of its rows (`window`, checked at dispatch);
 //! 4. oldest first — FIFO injector and FIFO worker queues; per-key chains keep a blocked head
 //!    from being overtaken on its key;
 //! 5. window — transactions, source seconds, pages and probes ahead of the applier
@@ -44,8 +45,9 @@ pub struct SchedulerOptions {
     pub mode: Mode,
     /// Drop probes closer than this many transactions to the applier.
     pub min_ahead: u64,
-    /// Locking modes: keys the applier touches in its next `applier_guard` transactions are off
-    /// limits.
+    /// Locking modes: DML probes need this many transactions of distance from the applier (at
+    /// least; more at high apply rates), and keys the applier touches before that probe's
+    /// transaction are off limits.
     pub applier_guard: u64,
     /// The conflict map (dedupe, per-key serialization, applier guard). Off only for
     /// benchmarks that measure what it is worth.
@@ -154,6 +156,8 @@ impl Scheduler {
             if let Some((tps, eps)) = w.rate.rate() {
                 s.metrics.apply_tps.set(tps);
                 s.metrics.apply_eps.set(eps);
+                let guard = (tps * pool::RATE_GUARD.as_secs_f64()).ceil() as u64;
+                s.rate_guard.store(guard, Ordering::Release);
             }
             self.publish_gauges_locked(&w);
             (tally, gone)

@@ -47,7 +47,14 @@ pub struct Shared {
     pub(super) panicked: AtomicBool,
     /// Tasks registered and not finished.
     pub(super) pending: AtomicI64,
+    /// Locking modes: transactions the applier gets through in [`RATE_GUARD`] at its measured
+    /// rate; the applier guard is at least this (the position we know is up to a poll old).
+    pub(super) rate_guard: AtomicU64,
 }
+
+/// How far ahead of the applier's *reported* position a DML probe must stay, in time: one poll
+/// interval of staleness plus a probe's run time, with margin.
+pub const RATE_GUARD: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl Shared {
     /// Lock the window (poison-tolerant: a panicking worker already stops the pool).
@@ -156,17 +163,23 @@ impl Shared {
             return Some(DropReason::TooLate);
         }
         // Only DML probes lock rows; a key-lookup SELECT (row events, in every mode) is a
-        // consistent read that never blocks the applier.
+        // consistent read that never blocks the applier. A DML probe keeps `applier_guard`
+        // transactions of distance and off every row the applier touches before it gets there.
         if self.opts.mode.takes_locks()
             && matches!(task.probe.sql, ProbeSql::Dml(_))
             && self.opts.conflict_map
-            && self.window().near_applier_keys(
-                &task.probe.row_keys,
-                applier,
-                self.opts.applier_guard,
-            )
         {
-            return Some(DropReason::ApplierConflict);
+            let guard = self
+                .opts
+                .applier_guard
+                .max(self.rate_guard.load(Ordering::Acquire));
+            if task.seq < applier + guard
+                || self
+                    .window()
+                    .near_applier_keys(&task.probe.row_keys, applier, task.seq)
+            {
+                return Some(DropReason::ApplierConflict);
+            }
         }
         None
     }
@@ -280,6 +293,7 @@ pub fn start(
         stop: AtomicBool::new(false),
         panicked: AtomicBool::new(false),
         pending: AtomicI64::new(0),
+        rate_guard: AtomicU64::new(0),
     });
     let handles = locals
         .into_iter()

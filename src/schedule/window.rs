@@ -132,12 +132,15 @@ impl Window {
         (next, tally, gone)
     }
 
-    /// Whether any of `keys` overlaps a key the applier touches in transactions
-    /// `[applier_seq, applier_seq + guard)`.
-    pub fn near_applier_keys(&self, keys: &[RowKey], applier_seq: u64, guard: u64) -> bool {
+    /// Whether any of `keys` (a DML probe of transaction `own`) overlaps a key the applier
+    /// touches in a transaction it applies before `own`: `[applier_seq, own)`. A hot row touched
+    /// anywhere between the applier and the probe would make one of the two wait. (Later
+    /// transactions are the distance rule's business: the probe is over long before the
+    /// applier passes `own`.)
+    pub fn near_applier_keys(&self, keys: &[RowKey], applier_seq: u64, own: u64) -> bool {
         self.slots
             .iter()
-            .take_while(|s| s.seq < applier_seq + guard)
+            .take_while(|s| s.seq < own)
             .filter(|s| s.seq >= applier_seq)
             .any(|s| {
                 s.applier_keys
