@@ -1,16 +1,21 @@
 //! Safety of the daemon against a real MariaDB primary + replica (sandbox): after runs in select
 //! and rollback mode the replica's data equals the primary's (the prefetcher wrote nothing);
 //! select mode works for a user with only SELECT plus the right to read replica status;
-//! fake-changes mode is refused on MariaDB with a clear message.
+//! fake-changes mode is refused on MariaDB with a clear message; a rollback-mode probe that
+//! meets a row lock gives up at once instead of waiting (so the applier is never queued behind a
+//! prefetch that is itself queued).
 
 mod daemon_support;
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use daemon_support as s;
-use relay_prefetch::exec::Outcome;
-use relay_prefetch::plan::Mode;
-use relay_prefetch::replica::ConnSpec;
+use mysql::prelude::Queryable;
+use relay_prefetch::exec::{ExecOptions, Executor, Job, MysqlExecutor, Outcome};
+use relay_prefetch::metrics::Metrics;
+use relay_prefetch::plan::{Mode, Probe, ProbeSql, Session};
+use relay_prefetch::replica::{ConnSpec, Flavor};
 use relay_prefetch::sandbox::SandboxOptions;
 
 const ROWS: u64 = 4000;
@@ -114,4 +119,80 @@ fn fake_changes_refused_on_mariadb() {
         msg.contains("fake-changes mode needs Percona Server 5.5/5.6; use --mode select"),
         "{msg}"
     );
+}
+
+fn row_lock_waits(server: &relay_prefetch::sandbox::Server) -> u64 {
+    let mut c = server.conn().unwrap();
+    let v: Option<(String, u64)> = c
+        .query_first("SHOW GLOBAL STATUS LIKE 'Innodb_row_lock_waits'")
+        .unwrap();
+    v.unwrap().1
+}
+
+#[test]
+fn rollback_probe_gives_up_at_once_on_a_row_lock() {
+    let Some(sb) = s::sandbox(SandboxOptions::default()) else {
+        return;
+    };
+    s::load(&sb, 100);
+    let version = sb
+        .replica
+        .query_string("SELECT VERSION()")
+        .unwrap()
+        .unwrap();
+    let opts = Arc::new(ExecOptions {
+        mode: Mode::Rollback,
+        flavor: Flavor::parse(&version, ""),
+        probe_timeout_ms: 2000,
+    });
+    let mut exec = MysqlExecutor::new(s::spec(&sb.replica), opts, Metrics::new());
+    exec.connect_now().unwrap();
+    let probe = Probe {
+        table: "pf.t1".into(),
+        index: "PRIMARY".into(),
+        phase: 1,
+        sql: ProbeSql::Dml(vec!["UPDATE pf.t1 SET c = 'probe' WHERE id = 5".into()]),
+        keys: Vec::new(),
+        row_keys: Vec::new(),
+        follow_up: None,
+    };
+    let session = Session::default();
+    let job = Job {
+        seq: 1,
+        probe: &probe,
+        session: &session,
+        want_rows: false,
+        applier_seq: 0,
+    };
+
+    // Another session (standing in for the applier) holds the row.
+    let mut holder = sb.replica.conn().unwrap();
+    holder.query_drop("SET SESSION sql_log_bin = 0").unwrap();
+    holder.query_drop("BEGIN").unwrap();
+    holder
+        .query_drop("UPDATE pf.t1 SET c = 'held' WHERE id = 5")
+        .unwrap();
+    let waits = row_lock_waits(&sb.replica);
+    let t = Instant::now();
+    let r = exec.run(&job);
+    let took = t.elapsed();
+    assert_eq!(r.outcome, Outcome::LockWait, "{r:?}");
+    assert!(
+        took < Duration::from_millis(500),
+        "the probe waited {took:?} on the row lock"
+    );
+    assert_eq!(
+        row_lock_waits(&sb.replica),
+        waits,
+        "a probe that gives up at once is not a lock wait"
+    );
+    holder.query_drop("ROLLBACK").unwrap();
+
+    // Released: the probe runs, and is rolled back.
+    assert_eq!(exec.run(&job).outcome, Outcome::Ok);
+    let c = sb
+        .replica
+        .query_string("SELECT c FROM pf.t1 WHERE id = 5")
+        .unwrap();
+    assert_eq!(c.as_deref(), Some("c5"));
 }

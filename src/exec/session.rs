@@ -28,9 +28,10 @@ fn stmt(sql: impl Into<String>, required: bool) -> SetupStmt {
 /// * fake-changes / rollback: `autocommit = 0` is required, so a DML statement can never be
 ///   committed implicitly: the executor brackets it with BEGIN … ROLLBACK, and a dropped
 ///   connection rolls back too. fake-changes additionally requires `innodb_fake_changes = 1`.
-/// * every mode: short lock waits (row: `innodb_lock_wait_timeout`, metadata:
-///   `lock_wait_timeout`, both 1 s, the minimum) so a probe never queues behind the applier for
-///   long, a statement time limit, and `sql_log_bin = 0` where the user may set it.
+/// * every mode: the shortest row-lock wait the server allows (`innodb_lock_wait_timeout` 0 on
+///   MariaDB 10.3+, i.e. never wait: a probe that meets the applier's lock gives up at once
+///   instead of queueing; 1 s elsewhere) and a 1 s metadata-lock wait (`lock_wait_timeout`), a
+///   statement time limit, and `sql_log_bin = 0` where the user may set it.
 pub fn setup_statements(mode: Mode, flavor: &Flavor, timeout_ms: u64) -> Vec<SetupStmt> {
     let mut v = Vec::new();
     match mode {
@@ -41,7 +42,13 @@ pub fn setup_statements(mode: Mode, flavor: &Flavor, timeout_ms: u64) -> Vec<Set
         }
         Mode::Rollback => v.push(stmt("SET SESSION autocommit = 0", true)),
     }
-    v.push(stmt("SET SESSION innodb_lock_wait_timeout = 1", false));
+    v.push(stmt(
+        format!(
+            "SET SESSION innodb_lock_wait_timeout = {}",
+            flavor.min_innodb_lock_wait_timeout()
+        ),
+        false,
+    ));
     v.push(stmt("SET SESSION lock_wait_timeout = 1", false));
     if let Some(sql) = flavor.statement_time_limit_sql(timeout_ms) {
         v.push(stmt(sql, false));
@@ -164,9 +171,13 @@ mod tests {
         );
         assert!(
             v.iter()
-                .any(|s| s.sql.contains("innodb_lock_wait_timeout = 1"))
+                .any(|s| s.sql == "SET SESSION innodb_lock_wait_timeout = 0")
         );
         let m = setup_statements(Mode::Select, &Flavor::parse("8.0.36", ""), 800);
+        assert!(
+            m.iter()
+                .any(|s| s.sql == "SET SESSION innodb_lock_wait_timeout = 1")
+        );
         assert!(
             m.iter()
                 .any(|s| s.sql == "SET SESSION max_execution_time = 800")
