@@ -797,6 +797,80 @@ mod planner {
     }
 
     #[test]
+    fn statement_primary_key_lookups_batch_like_row_events() {
+        let t = composite();
+        let mut schema = Schema::new();
+        schema.insert(t.clone());
+        // Statement format: 20 single-row updates of a non-indexed column by primary key, one
+        // with an IN list, one updating an indexed column (needs phase 2: keeps its own probe).
+        let mut txns: Vec<Transaction> = (0..20)
+            .map(|i| {
+                txn(
+                    i,
+                    vec![query(
+                        i * 1000 + 10,
+                        &format!(
+                            "UPDATE comp SET c = 'v{i}' WHERE a = 'x' AND b = {}",
+                            i % 10
+                        ),
+                    )],
+                )
+            })
+            .collect();
+        txns.push(txn(
+            20,
+            vec![query(
+                20_010,
+                "DELETE FROM comp WHERE a = 'y' AND b IN (1, 2)",
+            )],
+        ));
+        txns.push(txn(
+            21,
+            vec![query(
+                21_010,
+                "UPDATE comp SET k = k + 1 WHERE a = 'z' AND b = 1",
+            )],
+        ));
+        let mut p = Planner::new(Mode::Select, RowProbeConfig::default());
+        let plans = p.plan_batch(&txns, &schema);
+        assert_eq!(plans.len(), 22);
+        let batched: Vec<&Probe> = plans
+            .iter()
+            .flat_map(|p| &p.probes)
+            .filter(|p| matches!(p.sql, ProbeSql::Prepared { .. }))
+            .collect();
+        assert_eq!(batched.len(), 1, "{batched:?}");
+        let b = batched[0];
+        assert_eq!(b.index, "PRIMARY");
+        // 10 distinct (a, b) from the updates; the DELETE has a secondary index to maintain,
+        // so it keeps its own phase-1 probe with a follow-up.
+        assert_eq!(b.keys.len(), 10, "{:?}", b.keys);
+        assert_eq!(b.keys[0], vec![s("x"), Value::Int(0)]);
+        check_probe(b);
+        // The batch rides on the newest transaction that contributed a key.
+        let newest = plans
+            .iter()
+            .find(|p| p.probes.iter().any(|q| std::ptr::eq(q, b)))
+            .unwrap()
+            .seq;
+        assert_eq!(newest, 19);
+        let own: Vec<&Probe> = plans
+            .iter()
+            .flat_map(|p| &p.probes)
+            .filter(|p| matches!(p.sql, ProbeSql::Text(_)))
+            .collect();
+        assert_eq!(own.len(), 2, "{own:?}");
+        assert!(own.iter().all(|p| p.follow_up.is_some()));
+        // Every statement still reports the rows the applier touches.
+        assert!(plans.iter().all(|p| !p.applier_keys.is_empty()));
+
+        // The locking modes replay statements: nothing is taken over.
+        let mut r = Planner::new(Mode::Rollback, RowProbeConfig::default());
+        let plans = r.plan_batch(&txns[..20], &schema);
+        assert!(plans.iter().all(|p| p.probes.len() == 1));
+    }
+
+    #[test]
     fn ddl_ends_the_batch_so_the_schema_can_be_reloaded() {
         let t = composite();
         let mut schema = Schema::new();

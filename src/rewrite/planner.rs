@@ -14,13 +14,15 @@
 //! last transaction it serves (attached to the oldest, a group whose first transaction sits next
 //! to the applier would lose every key, and a stopped applier would leave the window full of
 //! dropped work). Plans are submitted together, so this costs no delay. A transaction with DDL
-//! ends the batch, so the caller can reload the schema before planning further.
+//! ends the batch, so the caller can reload the schema before planning further. In select mode a
+//! statement probe that only reads clustered rows by pinned primary-key values joins the same
+//! batches (`merge_statement_probe`), so statement-format streams batch like row-format ones.
 //!
 //! This module owns no SQL parsing and no key logic of its own; it only routes events and
 //! assembles plans.
 
 use crate::event::{EventBody, Position, Statement, Transaction};
-use crate::plan::{Mode, Plan, Probe, RowKey, Session, Skip};
+use crate::plan::{Mode, Plan, Probe, ProbeSql, RowKey, Session, Skip};
 use crate::rewrite::rows::{RowProbeBuilder, RowProbeConfig, RowsOutcome};
 use crate::rewrite::{StatementRewriter, ddl_tables};
 use crate::schema::Schema;
@@ -62,7 +64,7 @@ impl StatementPlanner for StatementRewriter {
 }
 
 /// A plan with the relay position each probe was derived from (`probes[i]` ↔ `positions[i]`;
-/// for a batched row probe, the first rows event that contributed a key).
+/// for a batched probe, the first event that contributed a key).
 #[derive(Debug, Clone)]
 pub struct DetailedPlan {
     /// The plan.
@@ -111,7 +113,7 @@ impl Planner {
 
     /// [`Planner::plan`] with each probe's source position.
     pub fn plan_detailed(&mut self, txn: &Transaction, schema: &Schema) -> DetailedPlan {
-        let mut d = self.plan_events(txn, schema);
+        let (mut d, _) = self.plan_events(txn, schema);
         append(&mut d, self.rows.flush());
         d
     }
@@ -138,14 +140,10 @@ impl Planner {
         // transaction that ends the group must not receive the keys of the ones before it).
         let mut keyed = 0;
         for txn in txns {
-            let d = self.plan_events(txn, schema);
+            let (d, gave_keys) = self.plan_events(txn, schema);
             let ddl = !d.plan.ddl_tables.is_empty();
             out.push(d);
-            if txn
-                .events
-                .iter()
-                .any(|e| matches!(e.body, EventBody::Rows(_)))
-            {
+            if gave_keys {
                 keyed = out.len() - 1;
             }
             let ready = self.rows.take_ready();
@@ -170,8 +168,9 @@ impl Planner {
         out
     }
 
-    /// Statements planned, row keys left pending in the builder.
-    fn plan_events(&mut self, txn: &Transaction, schema: &Schema) -> DetailedPlan {
+    /// Statements planned, row keys left pending in the builder; true when the transaction gave
+    /// the builder keys (rows events, or statement probes it took over).
+    fn plan_events(&mut self, txn: &Transaction, schema: &Schema) -> (DetailedPlan, bool) {
         let mut plan = Plan {
             seq: txn.seq,
             start: txn.start.clone(),
@@ -185,6 +184,7 @@ impl Planner {
         let mut positions = Vec::new();
         let mut rows_out = RowsOutcome::default();
         let mut have_session = false;
+        let mut gave_keys = false;
         for ev in &txn.events {
             match &ev.body {
                 EventBody::Query(st) if is_transaction_control(&st.sql) => {}
@@ -194,14 +194,21 @@ impl Planner {
                         have_session = true;
                     }
                     let sp = self.statements.plan_statement(st, schema);
-                    positions.extend(std::iter::repeat_n(ev.pos.clone(), sp.probes.len()));
-                    plan.probes.extend(sp.probes);
+                    for probe in sp.probes {
+                        if self.merge_statement_probe(&probe, &ev.pos, schema) {
+                            gave_keys = true;
+                            continue;
+                        }
+                        positions.push(ev.pos.clone());
+                        plan.probes.push(probe);
+                    }
                     plan.skips.extend(sp.skip);
                     plan.applier_keys.extend(sp.applier_keys);
                     plan.ddl_tables.extend(sp.ddl_tables);
                 }
                 EventBody::Rows(rows) => {
                     self.rows.add_event(rows, &ev.pos, schema, &mut rows_out);
+                    gave_keys = true;
                 }
                 _ => {}
             }
@@ -213,8 +220,42 @@ impl Planner {
                 plan.ddl_tables.push(t);
             }
         }
-        DetailedPlan { plan, positions }
+        (DetailedPlan { plan, positions }, gave_keys)
     }
+
+    /// Select mode: a statement probe that only reads clustered rows by pinned primary-key
+    /// values (`UPDATE … WHERE id = 5`, `DELETE … WHERE id IN (…)` — no phase 2, keys known)
+    /// is handed to the row builder, whose batched IN-list probe reads the same leaf pages; so
+    /// a statement-format stream costs a few round trips per hundred transactions instead of
+    /// one per statement. Anything else keeps its own probe.
+    fn merge_statement_probe(&mut self, probe: &Probe, pos: &Position, schema: &Schema) -> bool {
+        if self.mode != Mode::Select
+            || probe.phase != 1
+            || probe.follow_up.is_some()
+            || probe.keys.is_empty()
+            || !(probe.index.is_empty() || probe.index == "PRIMARY")
+            || !matches!(probe.sql, ProbeSql::Text(_))
+        {
+            return false;
+        }
+        let Some(table) = table_by_qualified_name(schema, &probe.table) else {
+            return false;
+        };
+        self.rows
+            .add_clustered_keys(table, &probe.keys, &probe.row_keys, pos)
+    }
+}
+
+/// The schema's table for a "db.tbl" name (either part may itself contain a dot).
+fn table_by_qualified_name<'a>(
+    schema: &'a Schema,
+    name: &str,
+) -> Option<&'a std::sync::Arc<crate::schema::Table>> {
+    name.match_indices('.').find_map(|(i, _)| {
+        schema
+            .get(&name[..i], &name[i + 1..])
+            .filter(|t| t.db.len() == i)
+    })
 }
 
 fn append(d: &mut DetailedPlan, probes: Vec<(Position, Probe)>) {

@@ -121,6 +121,38 @@ impl RowProbeBuilder {
         self.batcher.flush()
     }
 
+    /// Take over the clustered-key lookups of a statement probe (select mode): `tuples` are
+    /// primary-key values, in primary-key column order, pinned by the statement's WHERE, and
+    /// `row_keys` the statement's row keys (one per tuple). They join the pending keys of the
+    /// table's clustered index, so statement-format streams batch across transactions exactly
+    /// like rows events. Returns false, taking nothing, when they do not fit that index (no
+    /// primary key, a tuple of another length, row keys not one per tuple).
+    pub fn add_clustered_keys(
+        &mut self,
+        table: &Arc<Table>,
+        tuples: &[Vec<crate::event::Value>],
+        row_keys: &[RowKey],
+        pos: &Position,
+    ) -> bool {
+        if tuples.is_empty() || row_keys.len() != tuples.len() || table.primary_key().is_none() {
+            return false;
+        }
+        let info = self.table_info(table);
+        let Some(ix) = info.indexes.first() else {
+            return false;
+        };
+        if info.unkeyed
+            || ix.name != "PRIMARY"
+            || tuples.iter().any(|t| t.len() != ix.key_cols.len())
+        {
+            return false;
+        }
+        for (tuple, rk) in tuples.iter().zip(row_keys) {
+            self.batcher.add(&info, 0, tuple.clone(), rk, pos);
+        }
+        true
+    }
+
     /// Turn one rows event at `pos` into pending keys, recording skips and applier keys in `out`.
     pub fn add_event(
         &mut self,
