@@ -75,6 +75,7 @@ fn run(name: &str, distinct: u64, mode: Mode) {
         mode,
         min_ahead: 2,
         applier_guard: 4,
+        unmeasured_guard: 0,
         conflict_map: true,
         max_probes: 4096,
     };

@@ -154,8 +154,9 @@ pub struct RunArgs {
     /// before the applier reads them).
     #[arg(long, value_name = "PAGES")]
     pub max_pages: Option<u64>,
-    /// Keys per row-event probe. The server reads the keys of one probe one after another, so
-    /// smaller probes spread the reads over more workers; larger ones save round trips.
+    /// Keys per batched key-lookup probe (row events, and statements that pin primary keys).
+    /// The server reads the keys of one probe one after another, so smaller probes spread the
+    /// reads over more workers; larger ones save round trips.
     #[arg(long, value_name = "N", default_value_t = crate::config::DEFAULT_PROBE_KEYS)]
     pub probe_keys: usize,
     /// Per-probe time limit in milliseconds (max_statement_time / MAX_EXECUTION_TIME).

@@ -12,7 +12,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use relay_prefetch::event::{Position, Value};
 use relay_prefetch::exec::{Executor, Job, Outcome, ProbeResult};
-use relay_prefetch::metrics::Metrics;
+use relay_prefetch::metrics::{DropReason, Metrics};
 use relay_prefetch::plan::{FollowUp, Mode, Plan, Probe, ProbeSql, RowKey, Session};
 use relay_prefetch::replica::RelayCoord;
 use relay_prefetch::schedule::{Scheduler, SchedulerOptions, TxnMeta};
@@ -236,6 +236,7 @@ fn drive(txns: &[Vec<GenProbe>], s: &Setup) -> RunResult {
         mode: s.mode,
         min_ahead: s.min_ahead,
         applier_guard: s.guard,
+        unmeasured_guard: 0,
         conflict_map: s.conflict_map,
         max_probes: 64,
     };
@@ -432,6 +433,7 @@ fn a_panicking_executor_stops_the_pool() {
         mode: Mode::Select,
         min_ahead: 0,
         applier_guard: 0,
+        unmeasured_guard: 0,
         conflict_map: true,
         max_probes: 64,
     };
@@ -490,6 +492,7 @@ fn reader_blocked_on_the_probe_cap_wakes_when_probes_finish() {
         mode: Mode::Select,
         min_ahead: 0,
         applier_guard: 0,
+        unmeasured_guard: 0,
         conflict_map: false,
         max_probes: 2,
     };
@@ -519,4 +522,74 @@ fn reader_blocked_on_the_probe_cap_wakes_when_probes_finish() {
         std::thread::sleep(Duration::from_millis(5));
     }
     reader.join().unwrap();
+}
+
+#[test]
+fn dml_probes_keep_the_unmeasured_guard_until_the_apply_rate_is_known() {
+    // Rollback mode, applier at 0 and never measured: it may already be running at full
+    // speed, so DML probes of the first `unmeasured_guard` transactions are not run.
+    let n = 100u64;
+    let guard = 30u64;
+    let plans = plans(
+        &(0..n)
+            .map(|i| vec![((i % 8) as u8, Some((i / 8) as u8), false)])
+            .collect::<Vec<_>>(),
+        true,
+    );
+    let applier_keys: Arc<Vec<Vec<RowKey>>> =
+        Arc::new(plans.iter().map(|p| p.applier_keys.clone()).collect());
+    let obs = Arc::new(Observed::default());
+    let metrics = Metrics::new();
+    let execs: Vec<Box<dyn Executor>> = (0..2)
+        .map(|_| {
+            Box::new(Fake {
+                obs: obs.clone(),
+                applier: Arc::new(AtomicU64::new(0)),
+                applier_keys: applier_keys.clone(),
+                min_ahead: 0,
+                guard,
+                locking: true,
+                check_keys: true,
+                panic_on: None,
+            }) as Box<dyn Executor>
+        })
+        .collect();
+    let opts = SchedulerOptions {
+        mode: Mode::Rollback,
+        min_ahead: 0,
+        applier_guard: 4,
+        unmeasured_guard: guard,
+        conflict_map: true,
+        max_probes: 1024,
+    };
+    let sched = Scheduler::start(
+        opts,
+        Arc::new(Limits::new(1 << 20, 3600, 1 << 30)),
+        execs,
+        metrics.clone(),
+    );
+    for p in plans {
+        let meta = TxnMeta {
+            end: coord(p.seq),
+            timestamp: 1,
+            events: 1,
+        };
+        sched.submit(p, meta).unwrap();
+    }
+    let t = std::time::Instant::now();
+    while obs.runs.load(Ordering::SeqCst) + metrics.probes_dropped() < n {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "probes never finished"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    sched.stop().unwrap();
+    assert_eq!(obs.runs.load(Ordering::SeqCst), n - guard);
+    assert_eq!(
+        metrics.dropped(DropReason::ApplierConflict).get(),
+        guard,
+        "the first {guard} transactions are too close to an applier of unknown speed"
+    );
+    assert!(obs.violations.lock().unwrap().is_empty());
 }

@@ -240,6 +240,7 @@ fn start_scheduler(
         mode: config.mode,
         min_ahead: config.min_ahead,
         applier_guard: config.min_ahead.max(4),
+        unmeasured_guard: crate::schedule::unmeasured_guard(),
         conflict_map: config.conflict_map,
         max_probes: 4096,
     };

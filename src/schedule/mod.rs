@@ -9,8 +9,9 @@
 //!    run (`conflict`, at admission);
 //! 3. never two probes on one key at once — per-key dependency chains (`task`, `conflict`); in
 //!    the locking modes a DML probe runs only `applier_guard` or more transactions (and 100 ms
-//!    at the measured apply rate) ahead of the applier, and is dropped when a transaction the
-//!    applier applies before it touches one of its rows (`window`, checked at dispatch);
+//!    at the fastest apply rate seen; 1,000 transactions until a rate is measured) ahead of the
+//!    applier, and is dropped when a transaction the applier applies before it touches one of
+//!    its rows (`window`, checked at dispatch);
 //! 4. oldest first — FIFO injector and FIFO worker queues; per-key chains keep a blocked head
 //!    from being overtaken on its key;
 //! 5. window — transactions, source seconds, pages and probes ahead of the applier
@@ -36,6 +37,7 @@ use crate::plan::{Mode, Plan};
 use crate::replica::RelayCoord;
 use crate::throttle::Limits;
 
+pub use pool::RATE_GUARD;
 pub use window::Retired;
 
 /// Scheduler settings (from `config`).
@@ -49,12 +51,25 @@ pub struct SchedulerOptions {
     /// least; more at high apply rates), and keys the applier touches before that probe's
     /// transaction are off limits.
     pub applier_guard: u64,
+    /// Locking modes: the distance DML probes keep until the applier's rate has been measured
+    /// (its first second of movement: it may already be applying at full speed). After that
+    /// they keep [`RATE_GUARD`] at the fastest rate seen. The daemon uses
+    /// [`unmeasured_guard`].
+    pub unmeasured_guard: u64,
     /// The conflict map (dedupe, per-key serialization, applier guard). Off only for
     /// benchmarks that measure what it is worth.
     pub conflict_map: bool,
     /// Probes queued or running, at most (a transaction bigger than this still enters an
     /// empty window).
     pub max_probes: u64,
+}
+
+/// The apply rate assumed before one is measured, for [`unmeasured_guard`]: a fast replica.
+pub const ASSUMED_TPS: f64 = 10_000.0;
+
+/// [`RATE_GUARD`] at [`ASSUMED_TPS`]: 1,000 transactions.
+pub fn unmeasured_guard() -> u64 {
+    (ASSUMED_TPS * RATE_GUARD.as_secs_f64()).ceil() as u64
 }
 
 /// What the reader knows about a transaction besides its plan.
@@ -157,7 +172,13 @@ impl Scheduler {
                 s.metrics.apply_tps.set(tps);
                 s.metrics.apply_eps.set(eps);
                 let guard = (tps * pool::RATE_GUARD.as_secs_f64()).ceil() as u64;
-                s.rate_guard.store(guard, Ordering::Release);
+                // The fastest rate seen: an applier that pauses and resumes is back at full
+                // speed long before the meter's next reading.
+                if s.rate_measured.swap(true, Ordering::AcqRel) {
+                    s.rate_guard.fetch_max(guard, Ordering::AcqRel);
+                } else {
+                    s.rate_guard.store(guard, Ordering::Release);
+                }
             }
             self.publish_gauges_locked(&w);
             (tally, gone)

@@ -47,9 +47,13 @@ pub struct Shared {
     pub(super) panicked: AtomicBool,
     /// Tasks registered and not finished.
     pub(super) pending: AtomicI64,
-    /// Locking modes: transactions the applier gets through in [`RATE_GUARD`] at its measured
-    /// rate; the applier guard is at least this (the position we know is up to a poll old).
+    /// Locking modes: transactions the applier gets through in [`RATE_GUARD`] at the fastest
+    /// rate measured (before any measurement, `SchedulerOptions::unmeasured_guard`); the
+    /// applier guard is at least this (the position we know is up to a poll old).
     pub(super) rate_guard: AtomicU64,
+    /// Whether `rate_guard` holds a measurement yet (until then it holds
+    /// `SchedulerOptions::unmeasured_guard`).
+    pub(super) rate_measured: AtomicBool,
 }
 
 /// How far ahead of the applier's *reported* position a DML probe must stay, in time: one poll
@@ -278,6 +282,7 @@ pub fn start(
     metrics: Arc<Metrics>,
 ) -> (Arc<Shared>, Vec<JoinHandle<()>>) {
     let locals: Vec<Worker<Arc<Task>>> = executors.iter().map(|_| Worker::new_fifo()).collect();
+    let unmeasured_guard = opts.unmeasured_guard;
     let shared = Arc::new(Shared {
         opts,
         limits,
@@ -293,7 +298,8 @@ pub fn start(
         stop: AtomicBool::new(false),
         panicked: AtomicBool::new(false),
         pending: AtomicI64::new(0),
-        rate_guard: AtomicU64::new(0),
+        rate_guard: AtomicU64::new(unmeasured_guard),
+        rate_measured: AtomicBool::new(false),
     });
     let handles = locals
         .into_iter()
