@@ -63,6 +63,7 @@ fn plan(seq: u64, key: u64, sql: &Arc<str>) -> Plan {
         applier_keys: vec![row_key],
         skips: Vec::new(),
         ddl_tables: Vec::new(),
+        batched: false,
     }
 }
 

@@ -124,7 +124,8 @@ pub struct Metrics {
     pub conflicts_waited: Counter,
     /// Worker reconnects after a lost connection.
     pub reconnects: Counter,
-    /// Transactions whose probes all finished before the applier reached them.
+    /// Transactions whose probes all finished before the applier reached them (for a
+    /// transaction whose keys went into a batch carried by a later transaction: that batch).
     pub txns_hit: Counter,
     /// Transactions with probes that had not all finished when the applier reached them.
     pub txns_missed: Counter,
@@ -347,7 +348,7 @@ impl Metrics {
         g(
             &mut o,
             "hit_rate",
-            "Share of transactions whose probes all finished before the applier reached them.",
+            "Share of transactions with something to prefetch whose probes (own, or the batch carrying their keys) all finished before the applier reached them.",
             self.hit_rate().unwrap_or(0.0),
         );
         g(

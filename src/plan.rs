@@ -261,4 +261,8 @@ pub struct Plan {
     /// invalidates them before planning later transactions. `(db, table)`; an empty table name
     /// means the whole database (DROP/ALTER DATABASE).
     pub ddl_tables: Vec<(String, String)>,
+    /// Its keys went into batched probes shared across transactions, which ride on the plan of
+    /// the newest transaction they serve (possibly this one). A batched transaction without
+    /// probes of its own counts as a hit when that later plan's probes finished in time.
+    pub batched: bool,
 }

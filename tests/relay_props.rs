@@ -189,3 +189,40 @@ fn primed_decoder() -> (Decoder, Arc<relay_prefetch::relay::FormatDescription>) 
     }
     (dec, fde.unwrap())
 }
+
+#[test]
+fn rows_event_with_no_column_present_is_an_error_not_an_endless_loop() {
+    // Found by `flipped_bytes_never_panic`: a flipped columns-present bitmap (0x07 → 0x00) made
+    // every row image zero bytes long, and the decoder pushed empty rows until memory ran out.
+    let (mut dec, fde) = primed_decoder();
+    // Write, update (two bitmaps), delete; v1 layout, as this file's FDE declares.
+    for (kind, bitmaps) in [(23u8, 1), (24, 2), (25, 1)] {
+        let mut body = vec![9, 0, 0, 0, 0, 0, 1, 0, 3];
+        body.extend(std::iter::repeat_n(0u8, bitmaps));
+        body.extend_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        let raw = RawEvent {
+            pos: relay_prefetch::event::Position {
+                file: "f".into(),
+                offset: 385,
+            },
+            header: Header {
+                timestamp: 1,
+                type_code: kind,
+                server_id: 1,
+                event_len: 19 + body.len() as u32,
+                log_pos: 0,
+                flags: 0,
+            },
+            body,
+            fde: fde.clone(),
+        };
+        let mut out = Vec::new();
+        let e = dec
+            .decode(&raw, &mut out)
+            .expect_err("row data with no column present is corrupt");
+        assert!(
+            e.to_string().starts_with("f:385: ") && e.to_string().contains("no column present"),
+            "type {kind}: {e}"
+        );
+    }
+}

@@ -94,6 +94,7 @@ fn plans(txns: &[Vec<GenProbe>], locking: bool) -> Vec<Plan> {
                 applier_keys,
                 skips: Vec::new(),
                 ddl_tables: Vec::new(),
+                batched: false,
             }
         })
         .collect()

@@ -92,6 +92,7 @@ pub(crate) fn decode(
     let mut c = Cur::new(data);
     let (mut before, mut after) = (Vec::new(), Vec::new());
     while !c.is_empty() {
+        let at = c.pos();
         match kind {
             RowsKind::Write => after.push(image(&mut c, t, &after_cols, None)?),
             RowsKind::Delete => before.push(image(&mut c, t, &before_cols, None)?),
@@ -104,6 +105,14 @@ pub(crate) fn decode(
                 };
                 after.push(image(&mut c, t, &after_cols, partial_json.as_deref())?);
             }
+        }
+        // A row of no present columns is zero bytes: the data would never be consumed (a
+        // corrupt columns-present bitmap; the server never writes one).
+        if c.pos() == at {
+            return Err(Short::new(format!(
+                "rows event: {} bytes of row data but no column present",
+                c.remaining()
+            )));
         }
     }
     Ok(RowsEvent {

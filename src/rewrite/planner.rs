@@ -180,6 +180,7 @@ impl Planner {
             applier_keys: Vec::new(),
             skips: Vec::new(),
             ddl_tables: Vec::new(),
+            batched: false,
         };
         let mut positions = Vec::new();
         let mut rows_out = RowsOutcome::default();
@@ -220,6 +221,7 @@ impl Planner {
                 plan.ddl_tables.push(t);
             }
         }
+        plan.batched = gave_keys;
         (DetailedPlan { plan, positions }, gave_keys)
     }
 

@@ -150,6 +150,7 @@ impl Scheduler {
                 events: meta.events,
                 pages,
                 applier_keys: plan.applier_keys,
+                batched: plan.batched,
                 txn: txn.clone(),
             });
             self.publish_gauges_locked(&w);

@@ -6,6 +6,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::task::TxnShared;
@@ -27,6 +28,8 @@ pub struct Slot {
     pub pages: u64,
     /// Keys the applier touches in it (locking modes keep away from these).
     pub applier_keys: Vec<RowKey>,
+    /// Its keys went into batched probes carried by this or a later transaction's slot.
+    pub batched: bool,
     /// Shared with its tasks.
     pub txn: Arc<TxnShared>,
 }
@@ -112,12 +115,31 @@ impl Window {
             self.pages -= s.pages;
             events += s.events;
             tally.txns += 1;
-            let registered = s.txn.registered.load(std::sync::atomic::Ordering::Acquire);
-            let deduped = s.txn.deduped.load(std::sync::atomic::Ordering::Acquire);
-            let outstanding = s.txn.outstanding.load(std::sync::atomic::Ordering::Acquire);
-            let incomplete = s.txn.incomplete.load(std::sync::atomic::Ordering::Acquire);
+            let registered = s.txn.registered.load(Ordering::Acquire);
+            let deduped = s.txn.deduped.load(Ordering::Acquire);
+            let outstanding = s.txn.outstanding.load(Ordering::Acquire);
+            let incomplete = s.txn.incomplete.load(Ordering::Acquire);
             if registered == 0 && deduped == 0 {
-                tally.empty += 1;
+                if s.batched {
+                    // Served by the batch riding on a later transaction: the first later
+                    // batched transaction that has probes (or had them deduplicated).
+                    let carrier = self.slots.iter().find(|n| {
+                        n.batched
+                            && (n.txn.registered.load(Ordering::Acquire) > 0
+                                || n.txn.deduped.load(Ordering::Acquire) > 0)
+                    });
+                    match carrier {
+                        Some(c)
+                            if c.txn.outstanding.load(Ordering::Acquire) == 0
+                                && !c.txn.incomplete.load(Ordering::Acquire) =>
+                        {
+                            tally.hits += 1
+                        }
+                        _ => tally.misses += 1,
+                    }
+                } else {
+                    tally.empty += 1;
+                }
             } else if outstanding == 0 && !incomplete {
                 tally.hits += 1;
             } else {
@@ -152,7 +174,6 @@ impl Window {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::Ordering;
 
     use super::*;
 
@@ -171,6 +192,7 @@ mod tests {
             events: 2,
             pages: 3,
             applier_keys: Vec::new(),
+            batched: false,
             txn,
         }
     }
@@ -236,5 +258,54 @@ mod tests {
         e.slots.push_back(s);
         assert!(e.has_room(1, 0, 1000, 50, (8, 30, 10)));
         assert!(!e.has_room(9, 0, 1000, 50, (8, 30, 10)));
+    }
+
+    #[test]
+    fn batched_transactions_are_settled_by_the_batch_that_carries_their_keys() {
+        let mut w = Window::default();
+        let b = |mut s: Slot| {
+            s.batched = true;
+            s
+        };
+        for s in [
+            b(slot(0, 0, 0, false)),
+            b(slot(1, 0, 0, false)),
+            b(slot(2, 1, 0, false)), // carrier of 0..=2, finished
+            slot(3, 0, 0, false),    // nothing to probe
+            b(slot(4, 0, 0, false)),
+            b(slot(5, 2, 1, false)), // carrier of 4..=5, still running
+        ] {
+            w.pages += s.pages;
+            w.slots.push_back(s);
+        }
+        let (_, tally, _) = w.retire_until(
+            RelayCoord {
+                file_no: 1,
+                offset: 500,
+            },
+            Instant::now(),
+        );
+        assert_eq!(
+            tally,
+            Retired {
+                txns: 5,
+                hits: 3,
+                misses: 1,
+                empty: 1
+            }
+        );
+        // A batched transaction whose carrier is not in the window is a miss.
+        let (_, tally, _) = w.retire_until(
+            RelayCoord {
+                file_no: 1,
+                offset: 600,
+            },
+            Instant::now(),
+        );
+        assert_eq!(
+            (tally.misses, tally.hits),
+            (1, 0),
+            "carrier 5 had not finished"
+        );
     }
 }
