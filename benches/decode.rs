@@ -8,6 +8,10 @@
 //! decode (every column), key-columns-only decode (a column mask, as the prefetcher uses it),
 //! and whole transactions; then mysqlbinlog's time and the ratio. Single thread throughout.
 
+/// The allocator the `relay-prefetch` binary uses (src/main.rs), so the figures are its.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;

@@ -14,6 +14,10 @@
 //! binary without `--bench`, and it then does nothing. `ROW_PROBES_EVENTS=N` sets the sysbench
 //! events per workload (default 10,000 transactions ≈ 40,000 changed rows).
 
+/// The allocator the `relay-prefetch` binary uses (src/main.rs), so the figures are its.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;

@@ -2,6 +2,12 @@
 //! library so tests can call it.
 
 use clap::Parser;
+
+/// mimalloc: the decode → plan path allocates many small, short-lived values (row images, key
+/// tuples, row keys); with it `benches/row_probes.rs` measured 1.0 M instead of 0.84 M changed
+/// rows/s per core, decode included.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use relay_prefetch::{cli::Cli, commands, logging};
 
 fn main() {
