@@ -33,7 +33,9 @@ fn coord(seq: u64) -> RelayCoord {
     }
 }
 
-fn plan(seq: u64, key: u64, sql: &Arc<str>) -> Plan {
+/// One single-row transaction; in the locking modes its probe is the DML to replay (as the
+/// statement rewriter emits it), elsewhere a prepared key lookup.
+fn plan(seq: u64, key: u64, sql: &Arc<str>, mode: Mode) -> Plan {
     let pk = key.to_be_bytes().to_vec().into_boxed_slice();
     let row_key = RowKey {
         table: Arc::from("sbtest.sbtest1"),
@@ -52,9 +54,15 @@ fn plan(seq: u64, key: u64, sql: &Arc<str>) -> Plan {
             table: "sbtest.sbtest1".into(),
             index: "PRIMARY".into(),
             phase: 1,
-            sql: ProbeSql::Prepared {
-                sql: sql.clone(),
-                params: vec![Value::Int(key as i64)],
+            sql: if mode.takes_locks() {
+                ProbeSql::Dml(vec![format!(
+                    "UPDATE sbtest.sbtest1 SET c = 'x' WHERE id = {key}"
+                )])
+            } else {
+                ProbeSql::Prepared {
+                    sql: sql.clone(),
+                    params: vec![Value::Int(key as i64)],
+                }
             },
             keys: vec![vec![Value::Int(key as i64)]],
             row_keys: vec![row_key.clone()],
@@ -101,7 +109,7 @@ fn run(name: &str, distinct: u64, mode: Mode) {
             events: 3,
         };
         sched
-            .submit(plan(seq, x % distinct, &sql), meta)
+            .submit(plan(seq, x % distinct, &sql, mode), meta)
             .expect("submit");
         // The applier trails the reader by half a window.
         if seq >= window / 2 && seq % 16 == 0 {
