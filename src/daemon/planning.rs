@@ -207,10 +207,8 @@ impl PlanStage {
         let schema = &self.schema;
         let mut dropped = Vec::new();
         plan.probes.retain(|p| {
-            let innodb = p
-                .table
-                .split_once('.')
-                .and_then(|(d, t)| schema.get(d, t))
+            let innodb = schema
+                .get_qualified(&p.table)
                 .is_some_and(|t| t.is_innodb());
             let keep = !matches!(p.sql, ProbeSql::Dml(_)) || innodb;
             if !keep {

@@ -240,24 +240,12 @@ impl Planner {
         {
             return false;
         }
-        let Some(table) = table_by_qualified_name(schema, &probe.table) else {
+        let Some(table) = schema.get_qualified(&probe.table) else {
             return false;
         };
         self.rows
             .add_clustered_keys(table, &probe.keys, &probe.row_keys, pos)
     }
-}
-
-/// The schema's table for a "db.tbl" name (either part may itself contain a dot).
-fn table_by_qualified_name<'a>(
-    schema: &'a Schema,
-    name: &str,
-) -> Option<&'a std::sync::Arc<crate::schema::Table>> {
-    name.match_indices('.').find_map(|(i, _)| {
-        schema
-            .get(&name[..i], &name[i + 1..])
-            .filter(|t| t.db.len() == i)
-    })
 }
 
 fn append(d: &mut DetailedPlan, probes: Vec<(Position, Probe)>) {

@@ -110,6 +110,15 @@ impl Schema {
             .get(&(db.to_ascii_lowercase(), table.to_ascii_lowercase()))
     }
 
+    /// The table named by a "db.tbl" string as [`Table::qualified_name`] writes it (either part
+    /// may itself contain a dot: every split is tried).
+    pub fn get_qualified(&self, name: &str) -> Option<&Arc<Table>> {
+        name.match_indices('.').find_map(|(i, _)| {
+            self.get(&name[..i], &name[i + 1..])
+                .filter(|t| t.db.len() == i)
+        })
+    }
+
     /// Add or replace a table; its version becomes the schema's next version.
     pub fn insert(&mut self, mut table: Table) -> Arc<Table> {
         self.version += 1;
@@ -146,5 +155,34 @@ impl Schema {
     /// Iterate over all tables.
     pub fn tables(&self) -> impl Iterator<Item = &Arc<Table>> {
         self.tables.values()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(db: &str, name: &str) -> Table {
+        Table {
+            db: db.into(),
+            name: name.into(),
+            engine: Some("InnoDB".into()),
+            columns: Vec::new(),
+            indexes: Vec::new(),
+            version: 0,
+        }
+    }
+
+    #[test]
+    fn qualified_names_with_dots_find_their_table() {
+        let mut s = Schema::new();
+        s.insert(table("app", "orders"));
+        s.insert(table("my.db", "t.1"));
+        s.insert(table("my", "db.t"));
+        assert_eq!(s.get_qualified("APP.Orders").unwrap().name, "orders");
+        assert_eq!(s.get_qualified("my.db.t.1").unwrap().db, "my.db");
+        assert_eq!(s.get_qualified("my.db.t").unwrap().name, "db.t");
+        assert!(s.get_qualified("app").is_none());
+        assert!(s.get_qualified("app.missing").is_none());
     }
 }
