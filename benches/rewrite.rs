@@ -7,6 +7,10 @@
 //! `cargo bench --bench rewrite` prints one line per figure. Figures are recorded in
 //! benches/README.md ("Rewrite").
 
+/// The allocator the `relay-prefetch` binary uses (src/main.rs), so the figures are its.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
