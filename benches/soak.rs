@@ -15,11 +15,11 @@
 //! `cargo bench --bench soak`; `SOAK_SECS=N` sets the length (default 600). `cargo test
 //! --all-targets` also executes this binary, without `--bench`: it then does nothing.
 
-use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use relay_prefetch::metrics;
 use relay_prefetch::sandbox::{Sandbox, SandboxOptions};
 
 const TABLES: u32 = 4;
@@ -104,13 +104,14 @@ fn main() -> Result<()> {
         };
         samples.push((t, rss));
         if t % 30 < SAMPLE.as_secs() {
-            let m = scrape(&metrics_addr).unwrap_or_default();
+            let m = metrics::scrape(&metrics_addr).unwrap_or_default();
             println!(
                 "| {t} | {:.1} | {} | {} | {} |",
                 rss as f64 / 1024.0,
-                metric(&m, "relay_prefetch_transactions_read_total").unwrap_or(0.0),
-                metric(&m, "relay_prefetch_probes_run_total{outcome=\"ok\"}").unwrap_or(0.0),
-                metric(&m, "relay_prefetch_ahead_transactions").unwrap_or(0.0),
+                metrics::sample_value(&m, "relay_prefetch_transactions_read_total").unwrap_or(0.0),
+                metrics::sample_value(&m, "relay_prefetch_probes_run_total{outcome=\"ok\"}")
+                    .unwrap_or(0.0),
+                metrics::sample_value(&m, "relay_prefetch_ahead_transactions").unwrap_or(0.0),
             );
         }
     }
@@ -169,20 +170,4 @@ fn rss_kb(pid: u32) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn scrape(addr: &str) -> Option<String> {
-    let mut s = std::net::TcpStream::connect(addr).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    // One write: a request split over segments is a common way to lose a response.
-    s.write_all(format!("GET /metrics HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
-        .ok()?;
-    let mut body = String::new();
-    s.read_to_string(&mut body).ok()?;
-    Some(body)
-}
-
-fn metric(text: &str, name: &str) -> Option<f64> {
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
 }

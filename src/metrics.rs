@@ -464,6 +464,26 @@ impl MetricsServer {
     }
 }
 
+/// Fetch the text exposition from a metrics endpoint at `addr` (benchmarks and tests scrape
+/// the daemon with it). `None` when it cannot be reached or does not answer within 2 s.
+pub fn scrape(addr: &str) -> Option<String> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    // One write: a request split over segments is a common way to lose a response.
+    s.write_all(format!("GET /metrics HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .ok()?;
+    let mut body = String::new();
+    s.read_to_string(&mut body).ok()?;
+    Some(body)
+}
+
+/// The value of the sample `name` (with its labels, if any, written as the exposition writes
+/// them: `name{label="v"}`) in an exposition text.
+pub fn sample_value(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
 /// Largest request head read; the rest of a longer request is ignored.
 const MAX_REQUEST: usize = 8192;
 
@@ -527,6 +547,15 @@ mod tests {
         s.read_to_string(&mut out).unwrap();
         assert!(out.starts_with("HTTP/1.1 200 OK"));
         assert!(out.contains("relay_prefetch_transactions_read_total 42"));
+        let text = scrape(&srv.addr.to_string()).expect("scrape");
+        assert_eq!(
+            sample_value(&text, "relay_prefetch_transactions_read_total"),
+            Some(42.0)
+        );
+        assert_eq!(
+            sample_value(&text, "relay_prefetch_probes_run_total{outcome=\"ok\"}"),
+            Some(0.0)
+        );
         // A request head in pieces (as a slow client or a proxy sends it) is read whole
         // before the answer: the response arrives intact, with no connection reset.
         for _ in 0..20 {

@@ -4,7 +4,6 @@
 //! counter deltas, the CPU the server and the prefetcher used, the host's busy share and the
 //! prefetcher's metrics. Does not aggregate runs (see `report`).
 
-use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -147,23 +146,6 @@ fn spawn_prefetcher(
         .spawn()
         .with_context(|| format!("starting {}", tools.relay_prefetch.display()))?;
     Ok((child, metrics))
-}
-
-fn scrape(addr: &str) -> Option<String> {
-    let mut s = std::net::TcpStream::connect(addr).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    // One write: a request split over segments is a common way to lose a response.
-    s.write_all(format!("GET /metrics HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
-        .ok()?;
-    let mut body = String::new();
-    s.read_to_string(&mut body).ok()?;
-    Some(body)
-}
-
-/// The value of an unlabelled metric line `name value`.
-pub fn metric(text: &str, name: &str) -> Option<f64> {
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
 }
 
 /// The hit rate from the daemon's closing summary ("... hit rate 93.8% ..."), when the metrics
@@ -314,14 +296,14 @@ fn finish_prefetcher(
     tag: &str,
 ) -> (Option<f64>, Option<f64>) {
     let cpu = proc_cpu(child.id(), tools.clk_tck);
-    let text = scrape(addr);
+    let text = relay_prefetch::metrics::scrape(addr);
     if let Some(t) = &text {
         let _ = std::fs::write(tools.log_dir.join(format!("{tag}.metrics")), t);
     }
     stop_child(child);
     let hit = text
         .as_deref()
-        .and_then(|t| metric(t, "relay_prefetch_hit_rate"))
+        .and_then(|t| relay_prefetch::metrics::sample_value(t, "relay_prefetch_hit_rate"))
         .or_else(|| logged_hit_rate(&tools.log_dir.join(format!("{tag}.log"))));
     (cpu, hit)
 }
