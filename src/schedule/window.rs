@@ -14,6 +14,11 @@ use crate::plan::RowKey;
 use crate::replica::RelayCoord;
 use crate::throttle::RateMeter;
 
+/// How far past a batched transaction without probes of its own retirement looks for the batch
+/// that carries its keys (batches span at most `max_txns_per_group` transactions, 256 by
+/// default); beyond it the transaction counts as a miss.
+const MAX_CARRIER_SCAN: usize = 1024;
+
 /// One transaction in the window.
 pub struct Slot {
     /// Sequence number.
@@ -123,7 +128,7 @@ impl Window {
                 if s.batched {
                     // Served by the batch riding on a later transaction: the first later
                     // batched transaction that has probes (or had them deduplicated).
-                    let carrier = self.slots.iter().find(|n| {
+                    let carrier = self.slots.iter().take(MAX_CARRIER_SCAN).find(|n| {
                         n.batched
                             && (n.txn.registered.load(Ordering::Acquire) > 0
                                 || n.txn.deduped.load(Ordering::Acquire) > 0)
