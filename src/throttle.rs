@@ -108,11 +108,19 @@ pub enum Decision {
     Idle,
 }
 
-/// The decider: lag → prefetch or idle, with hysteresis so it does not flap every poll.
+/// Once lagging, prefetch at least this long before idling again: at the end of a catch-up the
+/// applier hovers around the idle threshold, and without a dwell time the daemon would switch
+/// (and log) every poll.
+pub const MIN_PREFETCH_DWELL: Duration = Duration::from_secs(2);
+
+/// The decider: lag → prefetch or idle, with hysteresis (in lag and in time) so it does not
+/// flap every poll.
 #[derive(Debug, Clone)]
 pub struct Throttle {
     always: bool,
     state: Decision,
+    /// When the current prefetch period began (None for the initial state: nothing is known).
+    since: Option<Instant>,
 }
 
 impl Throttle {
@@ -121,13 +129,25 @@ impl Throttle {
         Throttle {
             always,
             state: Decision::Prefetch,
+            since: None,
         }
     }
 
     /// Decide from the latest status and how many read-but-unapplied transactions the reader
     /// knows of. Lagging = the SQL thread runs and is ≥ 1 s or ≥ 16 transactions behind;
-    /// back to idle only when it is < 4 transactions and 0 s behind.
+    /// back to idle only when it is < 4 transactions and 0 s behind, and has been prefetching
+    /// for at least [`MIN_PREFETCH_DWELL`].
     pub fn decide(&mut self, status: Option<&ReplicaStatus>, txns_behind: u64) -> Decision {
+        self.decide_at(status, txns_behind, Instant::now())
+    }
+
+    /// [`Throttle::decide`] at time `now`.
+    pub fn decide_at(
+        &mut self,
+        status: Option<&ReplicaStatus>,
+        txns_behind: u64,
+        now: Instant,
+    ) -> Decision {
         if self.always {
             return Decision::Prefetch;
         }
@@ -141,7 +161,12 @@ impl Throttle {
             Decision::Prefetch
         } else if secs >= 1 || txns_behind >= 16 {
             Decision::Prefetch
-        } else if secs == 0 && txns_behind < 4 {
+        } else if secs == 0
+            && txns_behind < 4
+            && self
+                .since
+                .is_none_or(|t| now.duration_since(t) >= MIN_PREFETCH_DWELL)
+        {
             Decision::Idle
         } else {
             self.state
@@ -149,6 +174,7 @@ impl Throttle {
         if next != self.state {
             tracing::info!(from = ?self.state, to = ?next, seconds_behind = secs, txns_behind, "throttle");
             self.state = next;
+            self.since = (next == Decision::Prefetch).then_some(now);
         }
         next
     }
@@ -189,17 +215,33 @@ mod tests {
     #[test]
     fn idles_only_when_caught_up() {
         let mut t = Throttle::new(false);
-        assert_eq!(t.decide(Some(&status(true, Some(0))), 0), Decision::Idle);
-        assert_eq!(t.decide(Some(&status(true, Some(0))), 8), Decision::Idle);
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
         assert_eq!(
-            t.decide(Some(&status(true, Some(3))), 8),
+            t.decide_at(Some(&status(true, Some(0))), 0, at(0)),
+            Decision::Idle
+        );
+        assert_eq!(
+            t.decide_at(Some(&status(true, Some(0))), 8, at(10)),
+            Decision::Idle
+        );
+        assert_eq!(
+            t.decide_at(Some(&status(true, Some(3))), 8, at(20)),
             Decision::Prefetch
         );
         assert_eq!(
-            t.decide(Some(&status(true, Some(0))), 8),
+            t.decide_at(Some(&status(true, Some(0))), 8, at(30)),
             Decision::Prefetch
         );
-        assert_eq!(t.decide(Some(&status(true, Some(0))), 2), Decision::Idle);
+        // Caught up, but it started prefetching only just now: it stays (no flapping).
+        assert_eq!(
+            t.decide_at(Some(&status(true, Some(0))), 2, at(500)),
+            Decision::Prefetch
+        );
+        assert_eq!(
+            t.decide_at(Some(&status(true, Some(0))), 2, at(2020)),
+            Decision::Idle
+        );
         assert_eq!(t.decide(Some(&status(false, None)), 0), Decision::Prefetch);
         let mut a = Throttle::new(true);
         assert_eq!(
