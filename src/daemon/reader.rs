@@ -226,19 +226,80 @@ pub fn base_name(file: &str) -> &str {
     file.rsplit('/').next().unwrap_or(file)
 }
 
-/// Open the stream where the applier stands; fall back to the start of the index when that file
-/// is gone (purged between the status read and the open).
+/// Offset of a binlog/relay file's first event (after the 4-byte magic).
+const FILE_START: u64 = 4;
+
+/// Open the stream where the applier stands; when that position is not an event boundary, at
+/// the start of its file; when the file is gone (purged between the status read and the open),
+/// at the start of the index.
 pub fn open_at_applier(source: &RelaySource, file: &str, pos: u64) -> Result<TransactionStream> {
     let start = Position {
         file: Arc::from(base_name(file)),
         offset: pos,
     };
-    match TransactionStream::open(source.clone(), Some(start), true) {
+    match TransactionStream::open(source.clone(), Some(start.clone()), true) {
         Ok(s) => Ok(s),
         Err(e) if e.kind() == ErrorKind::Config => {
+            // The position is not an event boundary (seen right after CHANGE MASTER TO
+            // RELAY_LOG_POS on MariaDB) or the file is gone. Read that file from its start —
+            // what the applier already passed is skipped — or else the first listed file.
+            let file_start = Position {
+                offset: FILE_START,
+                ..start
+            };
+            if let Ok(s) = TransactionStream::open(source.clone(), Some(file_start), true) {
+                tracing::warn!(error = %e, "cannot start at the applier's relay position; reading its relay file from the start");
+                return Ok(s);
+            }
             tracing::warn!(error = %e, "applier's relay file not found; starting at the first listed file");
             TransactionStream::open(source.clone(), None, true)
         }
         Err(e) => Err(Error::new(e.kind(), "opening the relay log").with_source(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::StreamOutcome;
+    use crate::relay::synth::BinlogWriter;
+
+    /// Two files of two transactions each, listed in an index.
+    fn relay_dir() -> (tempfile::TempDir, RelaySource) {
+        let dir = tempfile::tempdir().unwrap();
+        for (n, first) in [(1, 1u64), (2, 3)] {
+            let mut w = BinlogWriter::new(true);
+            for seq in first..first + 2 {
+                w.gtid(seq).query("db", "UPDATE t SET c = 1 WHERE id = 1");
+                w.xid(seq);
+            }
+            std::fs::write(dir.path().join(format!("relay-bin.00000{n}")), w.bytes()).unwrap();
+        }
+        let index = dir.path().join("relay-bin.index");
+        std::fs::write(&index, "./relay-bin.000001\n./relay-bin.000002\n").unwrap();
+        (dir, RelaySource::Index(index))
+    }
+
+    fn first_gtid(s: &mut TransactionStream) -> u64 {
+        match s.next() {
+            StreamOutcome::Transaction(t) => match t.gtid {
+                Some(crate::event::Gtid::MariaDb { seq, .. }) => seq,
+                other => panic!("{other:?}"),
+            },
+            _ => panic!("no transaction"),
+        }
+    }
+
+    #[test]
+    fn a_position_off_an_event_boundary_reads_that_file_from_its_start() {
+        let (_d, src) = relay_dir();
+        let mut s = open_at_applier(&src, "./relay-bin.000002", 7).unwrap();
+        assert_eq!(first_gtid(&mut s), 3);
+        let mut s = open_at_applier(&src, "./relay-bin.000009", 4).unwrap();
+        assert_eq!(
+            first_gtid(&mut s),
+            1,
+            "a missing file: the start of the index"
+        );
     }
 }
