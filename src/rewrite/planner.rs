@@ -113,7 +113,7 @@ impl Planner {
 
     /// [`Planner::plan`] with each probe's source position.
     pub fn plan_detailed(&mut self, txn: &Transaction, schema: &Schema) -> DetailedPlan {
-        let (mut d, _) = self.plan_events(txn, schema);
+        let mut d = self.plan_events(txn, schema);
         append(&mut d, self.rows.flush());
         d
     }
@@ -140,10 +140,11 @@ impl Planner {
         // transaction that ends the group must not receive the keys of the ones before it).
         let mut keyed = 0;
         for txn in txns {
-            let (d, gave_keys) = self.plan_events(txn, schema);
+            let d = self.plan_events(txn, schema);
             let ddl = !d.plan.ddl_tables.is_empty();
+            let batched = d.plan.batched;
             out.push(d);
-            if gave_keys {
+            if batched {
                 keyed = out.len() - 1;
             }
             let ready = self.rows.take_ready();
@@ -168,9 +169,9 @@ impl Planner {
         out
     }
 
-    /// Statements planned, row keys left pending in the builder; true when the transaction gave
-    /// the builder keys (rows events, or statement probes it took over).
-    fn plan_events(&mut self, txn: &Transaction, schema: &Schema) -> (DetailedPlan, bool) {
+    /// Statements planned, row keys left pending in the builder ([`Plan::batched`] when the
+    /// transaction gave it any: rows events, or statement probes it took over).
+    fn plan_events(&mut self, txn: &Transaction, schema: &Schema) -> DetailedPlan {
         let mut plan = Plan {
             seq: txn.seq,
             start: txn.start.clone(),
@@ -185,7 +186,6 @@ impl Planner {
         let mut positions = Vec::new();
         let mut rows_out = RowsOutcome::default();
         let mut have_session = false;
-        let mut gave_keys = false;
         for ev in &txn.events {
             match &ev.body {
                 EventBody::Query(st) if is_transaction_control(&st.sql) => {}
@@ -196,12 +196,13 @@ impl Planner {
                     }
                     let sp = self.statements.plan_statement(st, schema);
                     for probe in sp.probes {
-                        if self.merge_statement_probe(&probe, &ev.pos, schema) {
-                            gave_keys = true;
-                            continue;
+                        match self.merge_statement_probe(probe, &ev.pos, schema) {
+                            None => plan.batched = true,
+                            Some(own) => {
+                                positions.push(ev.pos.clone());
+                                plan.probes.push(own);
+                            }
                         }
-                        positions.push(ev.pos.clone());
-                        plan.probes.push(probe);
                     }
                     plan.skips.extend(sp.skip);
                     plan.applier_keys.extend(sp.applier_keys);
@@ -209,7 +210,7 @@ impl Planner {
                 }
                 EventBody::Rows(rows) => {
                     self.rows.add_event(rows, &ev.pos, schema, &mut rows_out);
-                    gave_keys = true;
+                    plan.batched = true;
                 }
                 _ => {}
             }
@@ -221,8 +222,7 @@ impl Planner {
                 plan.ddl_tables.push(t);
             }
         }
-        plan.batched = gave_keys;
-        (DetailedPlan { plan, positions }, gave_keys)
+        DetailedPlan { plan, positions }
     }
 
     /// Select mode: a statement probe that only reads clustered rows by pinned primary-key
@@ -230,7 +230,13 @@ impl Planner {
     /// is handed to the row builder, whose batched IN-list probe reads the same leaf pages; so
     /// a statement-format stream costs a few round trips per hundred transactions instead of
     /// one per statement. Anything else keeps its own probe.
-    fn merge_statement_probe(&mut self, probe: &Probe, pos: &Position, schema: &Schema) -> bool {
+    /// Returns the probe when it keeps its own round trip.
+    fn merge_statement_probe(
+        &mut self,
+        mut probe: Probe,
+        pos: &Position,
+        schema: &Schema,
+    ) -> Option<Probe> {
         if self.mode != Mode::Select
             || probe.phase != 1
             || probe.follow_up.is_some()
@@ -238,13 +244,22 @@ impl Planner {
             || !(probe.index.is_empty() || probe.index == "PRIMARY")
             || !matches!(probe.sql, ProbeSql::Text(_))
         {
-            return false;
+            return Some(probe);
         }
         let Some(table) = schema.get_qualified(&probe.table) else {
-            return false;
+            return Some(probe);
         };
-        self.rows
-            .add_clustered_keys(table, &probe.keys, &probe.row_keys, pos)
+        let keys = std::mem::take(&mut probe.keys);
+        match self
+            .rows
+            .add_clustered_keys(table, keys, &probe.row_keys, pos)
+        {
+            Ok(()) => None,
+            Err(keys) => {
+                probe.keys = keys;
+                Some(probe)
+            }
+        }
     }
 }
 

@@ -125,32 +125,31 @@ impl RowProbeBuilder {
     /// primary-key values, in primary-key column order, pinned by the statement's WHERE, and
     /// `row_keys` the statement's row keys (one per tuple). They join the pending keys of the
     /// table's clustered index, so statement-format streams batch across transactions exactly
-    /// like rows events. Returns false, taking nothing, when they do not fit that index (no
-    /// primary key, a tuple of another length, row keys not one per tuple).
+    /// like rows events. Gives the tuples back, taking nothing, when they do not fit that index
+    /// (no primary key, a tuple of another length, row keys not one per tuple).
     pub fn add_clustered_keys(
         &mut self,
         table: &Arc<Table>,
-        tuples: &[Vec<crate::event::Value>],
+        tuples: Vec<Vec<crate::event::Value>>,
         row_keys: &[RowKey],
         pos: &Position,
-    ) -> bool {
+    ) -> Result<(), Vec<Vec<crate::event::Value>>> {
         if tuples.is_empty() || row_keys.len() != tuples.len() || table.primary_key().is_none() {
-            return false;
+            return Err(tuples);
         }
         let info = self.table_info(table);
-        let Some(ix) = info.indexes.first() else {
-            return false;
-        };
-        if info.unkeyed
-            || ix.name != "PRIMARY"
-            || tuples.iter().any(|t| t.len() != ix.key_cols.len())
-        {
-            return false;
+        let fits = info.indexes.first().is_some_and(|ix| {
+            !info.unkeyed
+                && ix.name == "PRIMARY"
+                && tuples.iter().all(|t| t.len() == ix.key_cols.len())
+        });
+        if !fits {
+            return Err(tuples);
         }
-        for (tuple, rk) in tuples.iter().zip(row_keys) {
-            self.batcher.add(&info, 0, tuple.clone(), rk, pos);
+        for (tuple, rk) in tuples.into_iter().zip(row_keys) {
+            self.batcher.add(&info, 0, tuple, rk, pos);
         }
-        true
+        Ok(())
     }
 
     /// Turn one rows event at `pos` into pending keys, recording skips and applier keys in `out`.
