@@ -249,6 +249,7 @@ fn open(sb: &Sandbox, schema: &Arc<Schema>, start: &Position) -> Result<Transact
     let source = RelaySource::from_paths(&[sb.replica.relay_log_index()]);
     let mut stream = TransactionStream::open(source, Some(start.clone()), false)?;
     stream.set_column_selector(Some(column_selector(schema.clone())));
+    stream.set_keep_annotations(false);
     Ok(stream)
 }
 

@@ -709,11 +709,11 @@ mod planner {
     fn query(offset: u64, sql: &str) -> Event {
         ev(
             offset,
-            EventBody::Query(Statement {
+            EventBody::Query(Box::new(Statement {
                 db: Some("db".into()),
                 sql: sql.into(),
                 ..Statement::default()
-            }),
+            })),
         )
     }
 

@@ -174,6 +174,7 @@ impl ReaderLoop<'_> {
 
     fn refresh_selector(&mut self) {
         self.stream.set_column_selector(self.stage.selector());
+        self.stream.set_keep_annotations(false);
     }
 
     /// Re-open at the applier's position when it is in a later relay file or far ahead in the

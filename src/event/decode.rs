@@ -8,6 +8,7 @@
 //! name the relay file and offset. mysql_common is used only for binary JSON (see `json.rs`).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::cursor::{DResult, Short};
@@ -16,7 +17,7 @@ use super::types::{Event, EventBody, RowsKind, SessionContext, TableMap};
 use super::{compress, gtid, payload, query, table_map};
 use crate::error::{Error, ErrorKind, Result};
 use crate::relay::header::{Header, code};
-use crate::relay::{FormatDescription, RawEvent};
+use crate::relay::{FormatDescription, RawEvent, RawRef};
 
 /// Chooses, per table, which columns a consumer needs decoded (`true` = decode). Called once
 /// per new table map; `None` decodes every column. Columns not decoded come out as `None` in
@@ -28,12 +29,46 @@ const MAX_CACHED_TABLES: usize = 4096;
 /// ROTATE header flag LOG_EVENT_ARTIFICIAL_F: written by the server, not in the source binlog.
 const ARTIFICIAL: u16 = 0x20;
 
-/// Stateful event decoder. See the module doc.
+/// Hashes table ids (small integers from TABLE_MAP events) with one multiply: every rows event
+/// looks its table up, and SipHash was 3% of decoding. The map is bounded
+/// (`MAX_CACHED_TABLES`), so collisions could only slow it down.
 #[derive(Default)]
+struct TableIdHasher(u64);
+
+impl Hasher for TableIdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Stateful event decoder. See the module doc.
 pub struct Decoder {
-    tables: HashMap<u64, TableEntry>,
+    tables: HashMap<u64, TableEntry, BuildHasherDefault<TableIdHasher>>,
     pending: SessionContext,
     selector: Option<ColumnSelector>,
+    /// Keep the statement text of ANNOTATE_ROWS / ROWS_QUERY events (on by default).
+    keep_annotations: bool,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder {
+            tables: HashMap::default(),
+            pending: SessionContext::default(),
+            selector: None,
+            keep_annotations: true,
+        }
+    }
 }
 
 impl std::fmt::Debug for Decoder {
@@ -57,6 +92,14 @@ impl Decoder {
         self.tables.clear();
     }
 
+    /// Whether ANNOTATE_ROWS / ROWS_QUERY events keep their statement text. The planner never
+    /// reads it (the rows events that follow say exactly what changes), and on MariaDB, which
+    /// annotates every row-based statement by default, copying and validating that text was a
+    /// few percent of decoding; without it the event is `AnnotateRows("")`.
+    pub fn set_keep_annotations(&mut self, keep: bool) {
+        self.keep_annotations = keep;
+    }
+
     /// The cached table map for a table id.
     pub fn table(&self, table_id: u64) -> Option<Arc<TableMap>> {
         self.tables.get(&table_id).map(|t| t.map.clone())
@@ -64,26 +107,32 @@ impl Decoder {
 
     /// Decode `raw`, appending the resulting events to `out`. On error nothing is appended.
     pub fn decode(&mut self, raw: &RawEvent, out: &mut Vec<Event>) -> Result<()> {
+        self.decode_ref(raw.as_ref(), out)
+    }
+
+    /// [`Decoder::decode`] of an event borrowed from the reader's window.
+    pub fn decode_ref(&mut self, raw: RawRef<'_>, out: &mut Vec<Event>) -> Result<()> {
         let t = raw.header.type_code;
         if t == code::TRANSACTION_PAYLOAD {
             return self.decode_payload(raw, out);
         }
         let body = self
-            .body(&raw.header, &raw.body, &raw.fde)
-            .map_err(|s| error(raw, t, s))?;
-        out.push(event(raw, &raw.header, body));
+            .body(&raw.header, raw.body, raw.fde)
+            .map_err(|s| error(&raw, t, s))?;
+        out.push(event(&raw, &raw.header, body));
         Ok(())
     }
 
     /// The payload event itself (as `Other`) followed by its inner events, all at its position.
-    fn decode_payload(&mut self, raw: &RawEvent, out: &mut Vec<Event>) -> Result<()> {
+    fn decode_payload(&mut self, raw: RawRef<'_>, out: &mut Vec<Event>) -> Result<()> {
+        let raw = &raw;
         let bytes =
-            payload::inflate(&raw.body).map_err(|s| error(raw, code::TRANSACTION_PAYLOAD, s))?;
+            payload::inflate(raw.body).map_err(|s| error(raw, code::TRANSACTION_PAYLOAD, s))?;
         let inner = payload::split(&bytes).map_err(|s| error(raw, code::TRANSACTION_PAYLOAD, s))?;
         let mark = out.len();
         out.push(event(raw, &raw.header, EventBody::Other));
         for (h, body) in inner {
-            match self.body(&h, body, &raw.fde) {
+            match self.body(&h, body, raw.fde) {
                 Ok(b) => {
                     // Inner events have no relay position of their own: they take the
                     // payload's position and length, so a transaction's end is the payload's.
@@ -121,6 +170,9 @@ impl Decoder {
             code::PREVIOUS_GTIDS => gtid::previous(body)?,
             code::MARIA_GTID_LIST => gtid::mariadb_list(body)?,
             code::ROTATE => rotate(h, body)?,
+            code::MARIA_ANNOTATE_ROWS | code::ROWS_QUERY if !self.keep_annotations => {
+                EventBody::AnnotateRows(String::new())
+            }
             code::MARIA_ANNOTATE_ROWS => EventBody::AnnotateRows(lossy(body)),
             code::ROWS_QUERY => EventBody::AnnotateRows(lossy(body.get(1..).unwrap_or_default())),
             code::MARIA_BINLOG_CHECKPOINT => checkpoint(body)?,
@@ -155,7 +207,7 @@ impl Decoder {
         ctx.rand_seed = pending.rand_seed;
         ctx.user_vars = pending.user_vars;
         ctx.timestamp = h.timestamp;
-        Ok(EventBody::Query(stmt))
+        Ok(EventBody::Query(Box::new(stmt)))
     }
 
     fn table_map(&mut self, body: &[u8], fde: &FormatDescription) -> DResult<EventBody> {
@@ -225,9 +277,9 @@ fn rows_kind(t: u8) -> Option<(RowsKind, bool)> {
     })
 }
 
-fn event(raw: &RawEvent, h: &Header, body: EventBody) -> Event {
+fn event(raw: &RawRef<'_>, h: &Header, body: EventBody) -> Event {
     Event {
-        pos: raw.pos.clone(),
+        pos: raw.pos(),
         len: h.event_len,
         type_code: h.type_code,
         timestamp: h.timestamp,
@@ -237,22 +289,27 @@ fn event(raw: &RawEvent, h: &Header, body: EventBody) -> Event {
     }
 }
 
-fn error(raw: &RawEvent, t: u8, s: Short) -> Error {
+fn error(raw: &RawRef<'_>, t: u8, s: Short) -> Error {
     let kind = ErrorKind::Corrupt;
     Error::new(
         kind,
         format!(
             "{}:{}: {} event: {}",
-            raw.pos.file,
-            raw.pos.offset,
+            raw.file,
+            raw.offset,
             super::type_name(t),
             s.0
         ),
     )
 }
 
+/// Text of a statement: valid UTF-8 (the usual case) is validated by the fast path of
+/// `str::from_utf8`; anything else is repaired lossily.
 fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(b).into_owned(),
+    }
 }
 
 fn exact_u64(body: &[u8], what: &str) -> DResult<u64> {

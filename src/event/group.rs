@@ -23,11 +23,17 @@ struct Building {
     in_begin: bool,
 }
 
+/// Upper bound of the capacity hint (a bulk transaction should not make every later one big).
+const MAX_PREALLOCATED_EVENTS: usize = 64;
+
 /// Groups events into transactions. See the module doc.
 #[derive(Debug, Default)]
 pub struct Grouper {
     seq: u64,
     cur: Option<Building>,
+    /// Events in the last transaction: the capacity a new one starts with, so an OLTP stream's
+    /// transactions (the same few statements again and again) are built without regrowing.
+    last_len: usize,
 }
 
 /// What a statement means for grouping.
@@ -75,7 +81,7 @@ impl Grouper {
                 self.cur = Some(Building {
                     gtid: Some(gtid.clone()),
                     start: ev.pos.clone(),
-                    events: Vec::new(),
+                    events: Vec::with_capacity(self.last_len),
                     in_begin: false,
                 });
                 None
@@ -140,6 +146,7 @@ impl Grouper {
 
     fn finish(&mut self, last: &Event) -> Option<Transaction> {
         let b = self.cur.take()?;
+        self.last_len = b.events.len().min(MAX_PREALLOCATED_EVENTS);
         let tx = Transaction {
             seq: self.seq,
             gtid: b.gtid,

@@ -71,6 +71,11 @@ impl EventStream {
         self.decoder.set_column_selector(selector);
     }
 
+    /// Keep (default) or drop the statement text of ANNOTATE_ROWS / ROWS_QUERY events.
+    pub fn set_keep_annotations(&mut self, keep: bool) {
+        self.decoder.set_keep_annotations(keep);
+    }
+
     /// The decoder (table-map cache).
     pub fn decoder(&self) -> &Decoder {
         &self.decoder
@@ -92,10 +97,10 @@ impl EventStream {
         if let Some(ev) = self.queue.pop_front() {
             return EventOutcome::Event(ev);
         }
-        match self.reader.next() {
+        match self.reader.next_ref() {
             ReadOutcome::Event(raw) => {
                 self.scratch.clear();
-                match self.decoder.decode(&raw, &mut self.scratch) {
+                match self.decoder.decode_ref(raw, &mut self.scratch) {
                     Ok(()) => {
                         let mut it = self.scratch.drain(..);
                         let first = it.next();
@@ -138,6 +143,12 @@ impl TransactionStream {
     /// Decode only the columns the selector asks for (e.g. key columns for the prefetcher).
     pub fn set_column_selector(&mut self, selector: Option<ColumnSelector>) {
         self.events.set_column_selector(selector);
+    }
+
+    /// Keep (default) or drop the statement text of ANNOTATE_ROWS / ROWS_QUERY events; a
+    /// prefetching consumer drops it (see [`crate::event::Decoder::set_keep_annotations`]).
+    pub fn set_keep_annotations(&mut self, keep: bool) {
+        self.events.set_keep_annotations(keep);
     }
 
     /// Where the reader will read next (not necessarily a transaction boundary).

@@ -238,8 +238,9 @@ pub enum EventBody {
         checksum: bool,
     },
     /// QUERY (2) or compressed QUERY (165), INTVAR/RAND/USER_VAR folded into its context.
-    /// BEGIN/COMMIT/ROLLBACK/XA statements appear here too.
-    Query(Statement),
+    /// BEGIN/COMMIT/ROLLBACK/XA statements appear here too. Boxed: a statement is the largest
+    /// body by far, and every event is moved several times between reader and planner.
+    Query(Box<Statement>),
     /// TABLE_MAP (19).
     TableMap(Arc<TableMap>),
     /// WRITE/UPDATE/DELETE_ROWS v1/v2, MariaDB compressed rows, MySQL partial updates.

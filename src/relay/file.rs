@@ -60,6 +60,16 @@ impl RelayFile {
         }
     }
 
+    /// The bytes `[off, off + len)` of a range the last [`RelayFile::fetch`] returned in full
+    /// (or part of it).
+    ///
+    /// # Panics
+    /// When the range is not in the window: a caller bug, not a property of the file.
+    pub(crate) fn window(&self, off: u64, len: usize) -> &[u8] {
+        let start = (off - self.win_off) as usize;
+        &self.buf[start..start + len]
+    }
+
     /// Read until the window holds at least `want` bytes or the file ends.
     fn fill(&mut self, want: usize) -> io::Result<()> {
         // Never allocate (or zero) past the end of the file: a corrupt length or a poll at

@@ -26,7 +26,7 @@ mod tests;
 
 pub use fde::FormatDescription;
 pub use header::Header;
-pub use reader::{DEFAULT_MAX_EVENT_SIZE, RawEvent, ReadOutcome, Reader, ReaderOptions};
+pub use reader::{DEFAULT_MAX_EVENT_SIZE, RawEvent, RawRef, ReadOutcome, Reader, ReaderOptions};
 pub use source::RelaySource;
 
 use crate::error::{Error, ErrorKind, Result};

@@ -269,3 +269,65 @@ fn grouping_of_statements_without_and_with_gtids() {
         ]
     );
 }
+
+#[test]
+fn borrowed_and_owned_reads_agree_event_for_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = BinlogWriter::new(true);
+    for seq in 1..=3 {
+        tx(&mut w, seq);
+    }
+    let p = write(dir.path(), "relay.000001", w.bytes());
+    let src = || RelaySource::Files(vec![p.clone()]);
+    let mut owned = Reader::open(src(), None, false).unwrap();
+    let mut borrowed = Reader::open(src(), None, false).unwrap();
+    let mut n = 0;
+    loop {
+        match (owned.next(), borrowed.next_ref()) {
+            (ReadOutcome::Event(a), ReadOutcome::Event(b)) => {
+                assert_eq!(
+                    (&a.pos, a.header, a.body.as_slice(), a.fde.checksum),
+                    (&b.pos(), b.header, b.body, b.fde.checksum)
+                );
+                n += 1;
+            }
+            (ReadOutcome::End, ReadOutcome::End) => break,
+            (a, b) => panic!("readers disagree: {a:?} vs {b:?}"),
+        }
+    }
+    assert_eq!(n, 1 + 3 * 5, "FDE + five events per transaction");
+}
+
+#[test]
+fn annotations_are_kept_unless_the_consumer_drops_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = BinlogWriter::new(true);
+    w.gtid(1).query("db", "BEGIN");
+    w.event(header::code::MARIA_ANNOTATE_ROWS, b"UPDATE t SET c = 'caf\xc3\xa9' WHERE id = 1")
+        .table_map(7, "db", "t", &COLS);
+    w.write_rows(7, &COLS, &[row(1, "x")]).xid(1);
+    let p = write(dir.path(), "relay.000001", w.bytes());
+    let annotation = |keep: bool| {
+        let mut s = TransactionStream::open(RelaySource::Files(vec![p.clone()]), None, false)
+            .unwrap();
+        s.set_keep_annotations(keep);
+        let StreamOutcome::Transaction(t) = s.next() else {
+            panic!("expected a transaction");
+        };
+        let texts: Vec<String> = t
+            .events
+            .iter()
+            .filter_map(|e| match &e.body {
+                EventBody::AnnotateRows(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            t.events.iter().any(|e| matches!(e.body, EventBody::Rows(_))),
+            "the rows event is decoded either way"
+        );
+        texts
+    };
+    assert_eq!(annotation(true), ["UPDATE t SET c = 'café' WHERE id = 1"]);
+    assert_eq!(annotation(false), [""]);
+}
