@@ -2,7 +2,7 @@
 //! - sysbench-style OLTP statements whose shapes repeat (template cache warm),
 //! - the same statements with the cache off (every statement parsed: "every statement is new"),
 //! - the DML lines of ../shared/corpus, cold (cache off) and cached (second pass),
-//! - sqlparser alone on the sysbench statements, for reference.
+//! - sqlparser alone and the fast parser alone on the sysbench statements, for reference.
 //!
 //! `cargo bench --bench rewrite` prints one line per figure. Figures are recorded in
 //! benches/README.md ("Rewrite").
@@ -147,7 +147,13 @@ fn main() {
     report(
         "sqlparser parse only (reference), sysbench writes",
         rate(&sb, min, |s| {
-            black_box(relay_prefetch::rewrite::parse::parse(s).ok());
+            black_box(relay_prefetch::rewrite::parse::parse_sqlparser(s).ok());
+        }),
+    );
+    report(
+        "fast parser only (rewrite::fastparse), sysbench writes",
+        rate(&sb, min, |s| {
+            black_box(relay_prefetch::rewrite::fastparse::parse(s));
         }),
     );
 

@@ -5,7 +5,10 @@
 //!   it, and in select mode every emitted query — phase 1 and phase 2 — is a guarded read-only
 //!   SELECT;
 //! - a statement rewritten from the template cache gives the same queries and keys as a cold
-//!   rewrite of the same statement.
+//!   rewrite of the same statement;
+//! - the fast parser in front of sqlparser (`rewrite::fastparse`) builds exactly sqlparser's AST
+//!   whenever it accepts a text: on every seed, every corpus line, every query the rewriter
+//!   emits for them, and mutants of all of these.
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -15,6 +18,7 @@ use relay_prefetch::event::Value;
 use relay_prefetch::plan::{Mode, ProbeSql};
 use relay_prefetch::rewrite::guard::check_select;
 use relay_prefetch::rewrite::{Rewritten, StatementRewriter, parse_create_tables};
+use relay_prefetch::rewrite::{fastparse, parse::parse_sqlparser};
 use relay_prefetch::schema::Schema;
 
 fn schema() -> &'static Schema {
@@ -94,6 +98,25 @@ const INSERTS: &[&str] = &[
     "'a\\'b'",
 ];
 
+/// Every SQL text a rewrite emits: phase-1 queries and phase-2 statements for sample rows.
+fn emitted_sql(r: &Rewritten) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in &r.probes {
+        if let ProbeSql::Text(q) = &p.sql {
+            out.push(q.clone());
+        }
+        if let Some(f) = &p.follow_up {
+            let row: Vec<Value> = (0..40).map(|i| Value::Int(i * 3 - 7)).collect();
+            for p2 in f(&[row]) {
+                if let ProbeSql::Prepared { sql, .. } = &p2.sql {
+                    out.push(sql.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
 fn check(r: &Rewritten) -> Result<(), TestCaseError> {
     for p in &r.probes {
         let ProbeSql::Text(q) = &p.sql else {
@@ -143,8 +166,102 @@ fn mutate(s: &str, op: u8, at: usize, len: usize, ins: &str) -> String {
     }
 }
 
+/// Every line of ../shared/corpus (all folders), when present.
+fn corpus_lines() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let mut out = Vec::new();
+    for dir in ["dml", "dml_other", "hostile", "nondml", "select"] {
+        if let Ok(rd) = std::fs::read_dir(root.join(dir)) {
+            for e in rd.flatten() {
+                if let Ok(s) = std::fs::read_to_string(e.path()) {
+                    out.extend(s.lines().map(str::to_string));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// When the fast parser accepts `sql`, sqlparser accepts it too, with an equal AST and Display.
+/// Returns whether the fast parser accepted.
+fn fast_equals_sqlparser(sql: &str) -> Result<bool, TestCaseError> {
+    let Some(fast) = fastparse::parse(sql) else {
+        return Ok(false);
+    };
+    let slow = parse_sqlparser(sql);
+    prop_assert!(
+        slow.is_ok(),
+        "fast parser accepted what sqlparser refuses: {:?}",
+        sql
+    );
+    let slow = slow.unwrap_or_default();
+    prop_assert_eq!(slow.len(), 1, "{:?}", sql);
+    prop_assert_eq!(&fast, &slow[0], "{:?}", sql);
+    prop_assert_eq!(fast.to_string(), slow[0].to_string(), "{:?}", sql);
+    Ok(true)
+}
+
+#[test]
+fn fast_parser_agrees_with_sqlparser_on_seeds_corpus_and_emitted_queries() {
+    let mut texts: Vec<String> = seeds().clone();
+    texts.extend(corpus_lines());
+    let mut emitted = Vec::new();
+    let mut rw = StatementRewriter::new(Mode::Select).with_cache_capacity(0);
+    for s in &texts {
+        emitted.extend(emitted_sql(&rw.rewrite(s, Some("app"), schema())));
+    }
+    let (mut accepted, mut total) = (0, 0);
+    for s in texts.iter().chain(&emitted) {
+        total += 1;
+        if fast_equals_sqlparser(s).unwrap_or_else(|e| panic!("{e}")) {
+            accepted += 1;
+        }
+    }
+    println!(
+        "fast parser: {accepted} of {total} texts ({} statements, {} emitted queries)",
+        texts.len(),
+        emitted.len()
+    );
+    assert!(
+        accepted * 10 > total,
+        "the fast path should take a real share of these ({accepted} of {total})"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fast_parser_agrees_with_sqlparser_on_mutants(
+        pick in any::<prop::sample::Index>(),
+        op in 0u8..3, at in 0usize..4000, len in 0usize..40,
+        ins in prop::sample::select(INSERTS),
+    ) {
+        let seeds = seeds();
+        prop_assume!(!seeds.is_empty());
+        let s = mutate(&seeds[pick.index(seeds.len())], op, at, len, ins);
+        fast_equals_sqlparser(&s)?;
+        let mut rw = StatementRewriter::new(Mode::Select).with_cache_capacity(0);
+        for e in emitted_sql(&rw.rewrite(&s, Some("app"), schema())) {
+            fast_equals_sqlparser(&e)?;
+        }
+    }
+
+    #[test]
+    fn fast_parser_agrees_with_sqlparser_on_token_soup(parts in proptest::collection::vec(
+        prop_oneof![
+            Just("UPDATE"), Just("DELETE"), Just("INSERT"), Just("INTO"), Just("FROM"),
+            Just("SELECT"), Just("t"), Just("`db`.`t`"), Just("SET"), Just("WHERE"), Just("id"),
+            Just("k"), Just("="), Just("<>"), Just("<="), Just("1"), Just("-2"), Just("3.5"),
+            Just("'x'"), Just("?0"), Just("("), Just(")"), Just(","), Just("AND"), Just("OR"),
+            Just("NOT"), Just("IN"), Just("BETWEEN"), Just("IS"), Just("NULL"), Just("TRUE"),
+            Just("VALUES"), Just("+"), Just("-"), Just("*"), Just("/"), Just("%"), Just("."),
+            Just("FORCE INDEX (k_1)"), Just("name"), Just("status"),
+        ], 0..24)) {
+        let s = parts.join(" ");
+        fast_equals_sqlparser(&s)?;
+        fast_equals_sqlparser(&parts.concat())?;
+    }
 
     #[test]
     fn arbitrary_strings_never_panic(s in "\\PC{0,200}") {

@@ -303,13 +303,16 @@ fn annotations_are_kept_unless_the_consumer_drops_them() {
     let dir = tempfile::tempdir().unwrap();
     let mut w = BinlogWriter::new(true);
     w.gtid(1).query("db", "BEGIN");
-    w.event(header::code::MARIA_ANNOTATE_ROWS, b"UPDATE t SET c = 'caf\xc3\xa9' WHERE id = 1")
-        .table_map(7, "db", "t", &COLS);
+    w.event(
+        header::code::MARIA_ANNOTATE_ROWS,
+        b"UPDATE t SET c = 'caf\xc3\xa9' WHERE id = 1",
+    )
+    .table_map(7, "db", "t", &COLS);
     w.write_rows(7, &COLS, &[row(1, "x")]).xid(1);
     let p = write(dir.path(), "relay.000001", w.bytes());
     let annotation = |keep: bool| {
-        let mut s = TransactionStream::open(RelaySource::Files(vec![p.clone()]), None, false)
-            .unwrap();
+        let mut s =
+            TransactionStream::open(RelaySource::Files(vec![p.clone()]), None, false).unwrap();
         s.set_keep_annotations(keep);
         let StreamOutcome::Transaction(t) = s.next() else {
             panic!("expected a transaction");
@@ -323,7 +326,9 @@ fn annotations_are_kept_unless_the_consumer_drops_them() {
             })
             .collect();
         assert!(
-            t.events.iter().any(|e| matches!(e.body, EventBody::Rows(_))),
+            t.events
+                .iter()
+                .any(|e| matches!(e.body, EventBody::Rows(_))),
             "the rows event is decoded either way"
         );
         texts

@@ -5,6 +5,7 @@
 //! Both meet in `planner`. DDL handling: [`ddl_tables`], [`parse_create_tables`].
 
 pub mod ddl;
+pub mod fastparse;
 pub mod followup;
 pub mod funcs;
 pub mod guard;

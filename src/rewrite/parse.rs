@@ -1,4 +1,4 @@
-//! The one place sqlparser is driven: MySqlDialect, unescaping off (so `Display` round-trips
+//! The one place sqlparser is driven (behind the fast path for common shapes): MySqlDialect, unescaping off (so `Display` round-trips
 //! string literals that contain backslashes), a recursion limit well below what the stack can
 //! take. Input here is always the normalised text produced by `normalize`.
 
@@ -9,8 +9,23 @@ use sqlparser::parser::{Parser, ParserOptions};
 /// Nesting depth allowed in the parser (sqlparser's default is 50); deeper input is a skip.
 pub const RECURSION_LIMIT: usize = 40;
 
-/// Parse zero or more statements. Errors are sqlparser's message.
+/// Parse zero or more statements. Errors are sqlparser's message. The common OLTP and probe
+/// shapes take the fast path ([`super::fastparse`]), which builds the same AST sqlparser would.
 pub fn parse(sql: &str) -> Result<Vec<Statement>, String> {
+    if let Some(st) = super::fastparse::parse(sql) {
+        // Debug builds (every test run) cross-check each fast parse against sqlparser.
+        debug_assert_eq!(
+            parse_sqlparser(sql).ok().as_deref(),
+            Some(std::slice::from_ref(&st)),
+            "fast parser disagrees with sqlparser on {sql:?}"
+        );
+        return Ok(vec![st]);
+    }
+    parse_sqlparser(sql)
+}
+
+/// [`parse`] by sqlparser alone (the reference the fast path is tested against).
+pub fn parse_sqlparser(sql: &str) -> Result<Vec<Statement>, String> {
     let dialect = MySqlDialect {};
     let opts = ParserOptions::new()
         .with_trailing_commas(false)
