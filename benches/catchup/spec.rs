@@ -191,9 +191,19 @@ pub fn replica_tuning() -> Vec<String> {
     .collect()
 }
 
-/// Extra replica lines for a condition.
+/// Extra replica lines for a condition. `CATCHUP_REPLICA_CNF` (lines separated by `;`) is
+/// appended to every measured replica's my.cnf, for trying other settings.
 pub fn condition_cnf(c: &Condition) -> Vec<String> {
     let mut v = replica_tuning();
+    if let Ok(extra) = std::env::var("CATCHUP_REPLICA_CNF") {
+        v.extend(
+            extra
+                .split(';')
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string),
+        );
+    }
     if c.parallel {
         v.push("slave_parallel_threads=8".into());
         v.push("slave_parallel_mode=optimistic".into());
