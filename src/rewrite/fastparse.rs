@@ -787,6 +787,27 @@ mod tests {
     }
 
     #[test]
+    fn plain_keywords_are_plain_names_in_every_position() {
+        for k in PLAIN_KEYWORDS {
+            for w in [k.to_string(), k.to_ascii_lowercase()] {
+                for sql in [
+                    format!("UPDATE {w} SET {w} = {w} + 1 WHERE {w} = 1 AND {w}.{w} IN (1, 2)"),
+                    format!(
+                        "UPDATE t SET {w} = 'x', a = {w} WHERE {w} IS NULL OR {w} BETWEEN 1 AND 2"
+                    ),
+                    format!("DELETE FROM {w}.{w} WHERE {w} <> {w}"),
+                    format!("INSERT INTO {w} ({w}, a) VALUES (1, 2)"),
+                    format!(
+                        "SELECT {w}, t.{w} FROM {w} FORCE INDEX ({w}) WHERE ({w}, a) IN ((1, 2))"
+                    ),
+                ] {
+                    assert!(same(&sql), "declined: {sql}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn anything_else_is_left_to_sqlparser() {
         for sql in [
             "UPDATE t SET a = 1 WHERE id = 1 LIMIT 1",
