@@ -16,6 +16,7 @@ pub mod daemon;
 pub mod error;
 pub mod event;
 pub mod exec;
+pub mod fxhash;
 pub mod logging;
 pub mod metrics;
 pub mod plan;

@@ -289,18 +289,29 @@ fn fast_parser_agrees_with_sqlparser_on_seeds_corpus_and_emitted_queries() {
     );
 }
 
+/// A seed statement (grammar-test input or corpus DML) with text inserted, deleted or cut.
+fn mutant() -> impl Strategy<Value = String> {
+    (
+        any::<prop::sample::Index>(),
+        0u8..3,
+        0usize..4000,
+        0usize..40,
+        prop::sample::select(INSERTS),
+    )
+        .prop_map(|(pick, op, at, len, ins)| {
+            let seeds = seeds();
+            assert!(!seeds.is_empty(), "grammar-tests/ holds the seeds");
+            mutate(&seeds[pick.index(seeds.len())], op, at, len, ins)
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
 
     #[test]
     fn fast_parser_agrees_with_sqlparser_on_mutants(
-        pick in any::<prop::sample::Index>(),
-        op in 0u8..3, at in 0usize..4000, len in 0usize..40,
-        ins in prop::sample::select(INSERTS),
+        s in mutant(),
     ) {
-        let seeds = seeds();
-        prop_assume!(!seeds.is_empty());
-        let s = mutate(&seeds[pick.index(seeds.len())], op, at, len, ins);
         fast_equals_sqlparser(&s)?;
         let mut rw = StatementRewriter::new(Mode::Select).with_cache_capacity(0);
         for e in emitted_sql(&rw.rewrite(&s, Some("app"), schema())) {
@@ -335,13 +346,8 @@ proptest! {
 
     #[test]
     fn mutated_statements_stay_safe(
-        pick in any::<prop::sample::Index>(),
-        op in 0u8..3, at in 0usize..4000, len in 0usize..40,
-        ins in prop::sample::select(INSERTS),
+        s in mutant(),
     ) {
-        let seeds = seeds();
-        prop_assume!(!seeds.is_empty());
-        let s = mutate(&seeds[pick.index(seeds.len())], op, at, len, ins);
         for mode in [Mode::Select, Mode::Rollback] {
             let mut rw = StatementRewriter::new(mode);
             let r = rw.rewrite(&s, Some("app"), schema());
@@ -357,14 +363,9 @@ proptest! {
 
     #[test]
     fn cached_equals_cold(
-        pick in any::<prop::sample::Index>(),
-        op in 0u8..3, at in 0usize..4000, len in 0usize..40,
-        ins in prop::sample::select(INSERTS),
+        s in mutant(),
         n in 0u32..1_000_000,
     ) {
-        let seeds = seeds();
-        prop_assume!(!seeds.is_empty());
-        let s = mutate(&seeds[pick.index(seeds.len())], op, at, len, ins);
         // Same shape, other literal values: replace the first run of digits.
         let other = match s.find(|c: char| c.is_ascii_digit()) {
             Some(i) => {

@@ -227,9 +227,6 @@ pub fn base_name(file: &str) -> &str {
     file.rsplit('/').next().unwrap_or(file)
 }
 
-/// Offset of a binlog/relay file's first event (after the 4-byte magic).
-const FILE_START: u64 = 4;
-
 /// Open the stream where the applier stands; when that position is not an event boundary, at
 /// the start of its file; when the file is gone (purged between the status read and the open),
 /// at the start of the index.
@@ -245,7 +242,7 @@ pub fn open_at_applier(source: &RelaySource, file: &str, pos: u64) -> Result<Tra
             // RELAY_LOG_POS on MariaDB) or the file is gone. Read that file from its start —
             // what the applier already passed is skipped — or else the first listed file.
             let file_start = Position {
-                offset: FILE_START,
+                offset: crate::relay::header::FDE_OFFSET,
                 ..start
             };
             if let Ok(s) = TransactionStream::open(source.clone(), Some(file_start), true) {

@@ -7,8 +7,6 @@
 //! Every decoder here is hand-written over a bounds-checked cursor, so no input panics; errors
 //! name the relay file and offset. mysql_common is used only for binary JSON (see `json.rs`).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::cursor::{DResult, Short};
@@ -16,6 +14,7 @@ use super::rows::{self, TableEntry};
 use super::types::{Event, EventBody, RowsKind, SessionContext, TableMap};
 use super::{compress, gtid, payload, query, table_map};
 use crate::error::{Error, ErrorKind, Result};
+use crate::fxhash::FxHashMap;
 use crate::relay::header::{Header, code};
 use crate::relay::{FormatDescription, RawEvent, RawRef};
 
@@ -29,31 +28,10 @@ const MAX_CACHED_TABLES: usize = 4096;
 /// ROTATE header flag LOG_EVENT_ARTIFICIAL_F: written by the server, not in the source binlog.
 const ARTIFICIAL: u16 = 0x20;
 
-/// Hashes table ids (small integers from TABLE_MAP events) with one multiply: every rows event
-/// looks its table up, and SipHash was 3% of decoding. The map is bounded
-/// (`MAX_CACHED_TABLES`), so collisions could only slow it down.
-#[derive(Default)]
-struct TableIdHasher(u64);
-
-impl Hasher for TableIdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 /// Stateful event decoder. See the module doc.
 pub struct Decoder {
-    tables: HashMap<u64, TableEntry, BuildHasherDefault<TableIdHasher>>,
+    /// Table maps by id (Fx-hashed: every rows event looks its table up).
+    tables: FxHashMap<u64, TableEntry>,
     pending: SessionContext,
     selector: Option<ColumnSelector>,
     /// Keep the statement text of ANNOTATE_ROWS / ROWS_QUERY events (on by default).
@@ -63,7 +41,7 @@ pub struct Decoder {
 impl Default for Decoder {
     fn default() -> Self {
         Decoder {
-            tables: HashMap::default(),
+            tables: FxHashMap::default(),
             pending: SessionContext::default(),
             selector: None,
             keep_annotations: true,

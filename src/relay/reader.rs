@@ -165,6 +165,18 @@ impl Cur {
     }
 }
 
+impl<E> ReadOutcome<E> {
+    /// The same outcome with the event (if any) passed through `f`.
+    pub fn map<F>(self, f: impl FnOnce(E) -> F) -> ReadOutcome<F> {
+        match self {
+            ReadOutcome::Event(e) => ReadOutcome::Event(f(e)),
+            ReadOutcome::Pending => ReadOutcome::Pending,
+            ReadOutcome::End => ReadOutcome::End,
+            ReadOutcome::Error(e) => ReadOutcome::Error(e),
+        }
+    }
+}
+
 /// Why there is no event (the non-event outcomes of [`ReadOutcome`]).
 enum Halt {
     Pending,
@@ -268,12 +280,7 @@ impl Reader {
     /// The next event, or why there is none. See the module doc.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> ReadOutcome {
-        match self.next_ref() {
-            ReadOutcome::Event(r) => ReadOutcome::Event(r.to_owned()),
-            ReadOutcome::Pending => ReadOutcome::Pending,
-            ReadOutcome::End => ReadOutcome::End,
-            ReadOutcome::Error(e) => ReadOutcome::Error(e),
-        }
+        self.next_ref().map(|r| r.to_owned())
     }
 
     /// [`Reader::next`] without copying: the event borrows the reader's read window (valid

@@ -569,11 +569,8 @@ impl<'a> P<'a> {
                         && (kw(self.peek_at(1), "IN") || kw(self.peek_at(1), "BETWEEN")))
                 {
                     20
-                } else if ["WHERE", "FORCE", "SET"]
-                    .iter()
-                    .any(|k| w.eq_ignore_ascii_case(k))
-                {
-                    // Clause keywords end an expression; the caller checks what may follow.
+                } else if w.eq_ignore_ascii_case("WHERE") {
+                    // `SET a = 1 WHERE …`: the clause ends the assignment's value.
                     0
                 } else {
                     return None;

@@ -8,10 +8,11 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use sqlparser::ast::Statement;
+
+use crate::fxhash::FxHashMap;
 
 use super::lexer::{self, Flavor, Kind, LexError, Token};
 use super::normalize::{self, Class, Verb};
@@ -57,29 +58,6 @@ impl Rewritten {
     }
 }
 
-/// FxHash (rustc's hasher): the cache key is a short string hashed on every statement; SipHash's
-/// DoS resistance buys nothing for keys derived from the replica's own relay log.
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-}
-
 enum Cached {
     Template(Arc<Template>),
     /// This shape does not parse with literal slots: rewrite each statement cold.
@@ -99,7 +77,7 @@ pub struct CacheStats {
 pub struct StatementRewriter {
     mode: Mode,
     flavor: Flavor,
-    cache: HashMap<String, Cached, BuildHasherDefault<FxHasher>>,
+    cache: FxHashMap<String, Cached>,
     verified: RefCell<HashSet<String>>,
     schema_version: u64,
     temp_tables: HashSet<(String, String)>,
