@@ -51,6 +51,8 @@ pub struct Config {
     pub always: bool,
     /// The conflict map (off only for benchmarks).
     pub conflict_map: bool,
+    /// Whole-index warm-up while the pool has room (`sweep`); workers 0 = off.
+    pub sweep: crate::sweep::SweepOptions,
     /// Schema from a file instead of the server.
     pub schema_file: Option<PathBuf>,
     /// Stop after this long.
@@ -78,6 +80,7 @@ impl Config {
             probe_timeout_ms: 1000,
             always: false,
             conflict_map: true,
+            sweep: crate::sweep::SweepOptions::default(),
             schema_file: None,
             duration: None,
             status_interval: Duration::from_secs(5),
@@ -109,6 +112,9 @@ impl Config {
         if a.max_pages == Some(0) {
             return Err(cfg("--max-pages must be positive"));
         }
+        if a.sweep_workers > 16 {
+            return Err(cfg("--sweep-workers must be between 0 and 16"));
+        }
         if !(1..=1024).contains(&a.probe_keys) {
             return Err(cfg("--probe-keys must be between 1 and 1024"));
         }
@@ -131,6 +137,10 @@ impl Config {
             probe_timeout_ms: a.probe_timeout_ms,
             always: a.always,
             conflict_map: !a.no_conflict_map,
+            sweep: crate::sweep::SweepOptions {
+                workers: a.sweep_workers,
+                ..crate::sweep::SweepOptions::default()
+            },
             schema_file: a.schema_file.clone(),
             duration: a.duration_secs.map(Duration::from_secs),
             ..Config::new(replica)

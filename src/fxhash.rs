@@ -56,6 +56,9 @@ impl Hasher for FxHasher {
 /// A `HashMap` with the Fx hasher.
 pub type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
+/// A `HashSet` with [`FxHasher`].
+pub type FxHashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
+
 /// Hash of a byte string.
 pub fn hash_bytes(b: &[u8]) -> u64 {
     let mut h = FxHasher::default();

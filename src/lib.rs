@@ -5,7 +5,8 @@
 //! `relay` (files → framed events) → `event` (decoded, grouped into transactions) →
 //! `rewrite` (statements and row images → a [`plan::Plan`] of probes, using `schema`) →
 //! `schedule` (conflict-free work-stealing pool) → `exec` (worker connections) ,
-//! with `replica` tracking the applier and `throttle` deciding how far ahead to run.
+//! with `replica` tracking the applier and `throttle` deciding how far ahead to run; beside the
+//! probes, `sweep` reads whole indexes of the touched tables while the buffer pool has room.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -26,6 +27,7 @@ pub mod rewrite;
 pub mod sandbox;
 pub mod schedule;
 pub mod schema;
+pub mod sweep;
 pub mod throttle;
 
 pub use error::{Error, ErrorKind, Result};

@@ -143,6 +143,16 @@ pub struct Metrics {
     pub apply_tps: GaugeF,
     /// Applier rate, events per second.
     pub apply_eps: GaugeF,
+    /// Index entries read by sweeps (whole-index warm-up).
+    pub sweep_rows: Counter,
+    /// Indexes swept completely.
+    pub sweeps_done: Counter,
+    /// Indexes not swept or stopped part-way (no room in the pool, not sweepable, shutdown).
+    pub sweeps_skipped: Counter,
+    /// Sweeps ended by a server error.
+    pub sweeps_failed: Counter,
+    /// Probes not run because a sweep had put their whole table in the pool.
+    pub probes_cached: Counter,
 }
 
 impl Default for Metrics {
@@ -170,6 +180,11 @@ impl Default for Metrics {
             active: Gauge::default(),
             apply_tps: GaugeF::default(),
             apply_eps: GaugeF::default(),
+            sweep_rows: Counter::default(),
+            sweeps_done: Counter::default(),
+            sweeps_skipped: Counter::default(),
+            sweeps_failed: Counter::default(),
+            probes_cached: Counter::default(),
         }
     }
 }
@@ -320,6 +335,36 @@ impl Metrics {
             "conflicts_avoided_total",
             "Locking-mode probes not run because the applier is about to touch their keys.",
             self.dropped(DropReason::ApplierConflict).get(),
+        );
+        c(
+            &mut o,
+            "sweep_rows_total",
+            "Index entries read by sweeps (whole-index warm-up while the pool has room).",
+            self.sweep_rows.get(),
+        );
+        c(
+            &mut o,
+            "sweeps_done_total",
+            "Indexes swept completely.",
+            self.sweeps_done.get(),
+        );
+        c(
+            &mut o,
+            "sweeps_skipped_total",
+            "Indexes not swept (no room in the pool, not sweepable) or stopped part-way.",
+            self.sweeps_skipped.get(),
+        );
+        c(
+            &mut o,
+            "sweeps_failed_total",
+            "Sweeps ended by a server error.",
+            self.sweeps_failed.get(),
+        );
+        c(
+            &mut o,
+            "probes_cached_total",
+            "Probes not run: a sweep had put their whole table in the buffer pool.",
+            self.probes_cached.get(),
         );
         c(
             &mut o,

@@ -85,6 +85,7 @@ pub struct Condition {
 }
 
 const SELECT: &[&str] = &["--mode", "select", "--workers", "8"];
+const SELECT_SWEEP: &[&str] = &["--mode", "select", "--workers", "8", "--sweep-workers", "4"];
 const ROLLBACK: &[&str] = &["--mode", "rollback", "--workers", "8"];
 const ROLLBACK_NO_MAP: &[&str] = &["--mode", "rollback", "--workers", "8", "--no-conflict-map"];
 
@@ -118,6 +119,7 @@ pub const MATRIX: &[Condition] = &[
     with_prefetch(cond("par+prefetch", false, false, true), SELECT),
     cond("restart", true, false, false),
     with_prefetch(cond("restart+prefetch", true, false, false), SELECT),
+    with_prefetch(cond("restart+sweep", true, false, false), SELECT_SWEEP),
 ];
 /// Hot-spot backlog in rollback mode: the conflict map on and off.
 pub const HOT: &[Condition] = &[

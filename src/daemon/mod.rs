@@ -118,6 +118,21 @@ pub fn run_with_metrics(
         Some(a) => Some(MetricsServer::start(a, metrics.clone(), shutdown.clone())?),
         None => None,
     };
+    let mut sweeper = crate::sweep::Sweeper::start(
+        config.replica.clone(),
+        info.flavor.clone(),
+        crate::sweep::SweepOptions {
+            // --dry-run reads nothing from the tables.
+            workers: if config.dry_run {
+                0
+            } else {
+                config.sweep.workers
+            },
+            ..config.sweep.clone()
+        },
+        metrics.clone(),
+        shutdown.clone(),
+    );
     let watcher = spawn_watcher(&config, &shutdown, &sched, &metrics, cpu0);
     tracing::info!(flavor = %info.flavor, mode = config.mode.as_str(), workers = config.workers,
         start = %format!("{}:{}", status.relay_log_file, status.relay_log_pos), "relay-prefetch running");
@@ -127,6 +142,7 @@ pub fn run_with_metrics(
         stage,
         sched: &sched,
         poller: &poller,
+        sweeper: &mut sweeper,
         metrics: &metrics,
         throttle: Throttle::new(config.always),
         shutdown: &shutdown,
@@ -139,6 +155,7 @@ pub fn run_with_metrics(
     shutdown.trigger();
     sched.halt();
     poller.join();
+    sweeper.join();
     let _ = watcher.join();
     if let Some(s) = server {
         s.join();
@@ -285,7 +302,7 @@ fn spawn_watcher(
                     deduped = m.probes_deduplicated.get(), hit_rate = ?m.hit_rate(),
                     ahead_txns = m.ahead_txns.get(), ahead_secs = m.ahead_secs.get(),
                     apply_tps = m.apply_tps.get() as u64, window = s.window_len(),
-                    active = m.active.get(), cpu_s = cpu, "status"
+                    active = m.active.get(), swept_rows = m.sweep_rows.get(), cpu_s = cpu, "status"
                 );
             }
             s.halt();

@@ -101,6 +101,11 @@ impl PlanStage {
         (self.mode == Mode::Select).then(|| column_selector(self.schema.clone()))
     }
 
+    /// The current definition of the table a probe names ("db.tbl").
+    pub fn table(&self, qualified: &str) -> Option<Arc<crate::schema::Table>> {
+        self.schema.get_qualified(qualified).cloned()
+    }
+
     /// Plan consecutive transactions (row keys merged across them). Never panics.
     pub fn plan(&mut self, txns: &[Transaction], metrics: &Metrics) -> Vec<Plan> {
         let mut out = Vec::with_capacity(txns.len());

@@ -14,6 +14,7 @@ use crate::metrics::Metrics;
 use crate::relay::RelaySource;
 use crate::replica::{Poller, RelayCoord};
 use crate::schedule::{Scheduler, TxnMeta};
+use crate::sweep::Sweeper;
 use crate::throttle::{Decision, Throttle};
 
 use super::Shutdown;
@@ -32,6 +33,7 @@ pub struct ReaderLoop<'a> {
     pub(super) stage: PlanStage,
     pub(super) sched: &'a Arc<Scheduler>,
     pub(super) poller: &'a Poller,
+    pub(super) sweeper: &'a mut Sweeper,
     pub(super) metrics: &'a Arc<Metrics>,
     pub(super) throttle: Throttle,
     pub(super) shutdown: &'a Shutdown,
@@ -104,6 +106,7 @@ impl ReaderLoop<'_> {
             .throttle
             .decide(latest.as_ref().map(|s| &s.status), behind);
         self.metrics.active.set(i64::from(d == Decision::Prefetch));
+        self.sweeper.set_active(d == Decision::Prefetch);
         d == Decision::Prefetch
     }
 
@@ -113,6 +116,8 @@ impl ReaderLoop<'_> {
             return Ok(());
         }
         let plans = self.stage.plan(batch, self.metrics);
+        let mut plans = plans;
+        self.notice_tables(&mut plans);
         let mut metas = batch.iter().map(|t| (t.seq, meta_of(t)));
         for plan in plans {
             let Some((_, Some(meta))) = metas.find(|(s, _)| *s == plan.seq) else {
@@ -129,6 +134,32 @@ impl ReaderLoop<'_> {
         }
         batch.clear();
         Ok(())
+    }
+
+    /// Hand the tables this batch's probes read to the sweeper (it queues each table once), and
+    /// drop the probes on tables it has swept completely (their pages are in the pool).
+    fn notice_tables(&mut self, plans: &mut [crate::plan::Plan]) {
+        let mut seen: Vec<(String, bool)> = Vec::new();
+        for plan in plans.iter_mut() {
+            let before = plan.probes.len();
+            plan.probes.retain(|p| {
+                let cached = match seen.iter().find(|(t, _)| *t == p.table) {
+                    Some((_, c)) => *c,
+                    None => {
+                        if let Some(t) = self.stage.table(&p.table) {
+                            self.sweeper.notice(&t);
+                        }
+                        let c = self.sweeper.is_cached(&p.table);
+                        seen.push((p.table.clone(), c));
+                        c
+                    }
+                };
+                !cached
+            });
+            self.metrics
+                .probes_cached
+                .add((before - plan.probes.len()) as u64);
+        }
     }
 
     /// Periodic work: schema reloads after applied DDL; skip forward when far behind.

@@ -1,0 +1,312 @@
+//! Table warm-up by sequential index scans ("sweeps"), while the buffer pool has room for them.
+//!
+//! Just after a restart the pool is large and empty, and a backlog of writes will touch most pages
+//! of the tables it writes. Point probes fetch those pages one random 16 KiB read at a time, at
+//! the depth of the worker pool, and every read costs the server CPU. Scanning an index in key
+//! order instead lets InnoDB's linear read-ahead fetch whole extents asynchronously: far fewer
+//! round trips and statements per page. So, next to the point probes (which serve what the
+//! applier needs next), the sweeper reads whole indexes of the tables the plans touch (what it
+//! will need later): every primary key first, then the secondary indexes.
+//!
+//! Rules (a sweep must never cost the replica a cached page or hold back purge):
+//! * an index is swept only when it fits in `pool_share` of the pool's *free* pages, counting
+//!   what running sweeps reserved; on a pool smaller than the data nothing is swept;
+//! * a sweep stops when free pages fall under 2% of the pool (something else is filling it), or
+//!   when it has used its share of the free pages it started with (statistics can understate a
+//!   table's size; the pool is checked before every chunk);
+//! * it runs in short chunks (`chunk`: keyset pagination, one autocommit SELECT each, chunk size
+//!   adapted to ~50–400 ms), so no read view lives longer than a chunk;
+//! * it pauses while the applier is not lagging (the reader's throttle decision);
+//! * its connections are read-only sessions with a statement time limit, in every mode.
+//!
+//! Once every index of a table has been swept, the whole table is in the pool and stays there
+//! while the pool has free pages: point probes on it would only cost the server CPU, so the
+//! reader drops them ([`Sweeper::is_cached`]) until free pages fall under the floor.
+//!
+//! Owns: the queues of indexes to sweep and the worker threads (`runner`). Does not decide what
+//! the plans touch (the reader calls [`Sweeper::notice`]).
+
+mod chunk;
+mod runner;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender, TrySendError};
+
+pub use chunk::{ChunkSql, NotSweepable, chunk_sql};
+pub use runner::SweepEnd;
+
+use crate::daemon::Shutdown;
+use crate::fxhash::{FxHashMap, FxHashSet};
+use crate::metrics::Metrics;
+use crate::replica::{ConnSpec, Flavor};
+use crate::schema::Table;
+
+/// Sweeper settings.
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    /// Worker connections (0: no sweeping).
+    pub workers: usize,
+    /// Index entries in the first chunk (then adapted).
+    pub chunk_rows: u64,
+    /// Share of the pool's free pages that sweeps may fill.
+    pub pool_share: f64,
+    /// Statement time limit for a chunk.
+    pub timeout_ms: u64,
+}
+
+impl Default for SweepOptions {
+    fn default() -> Self {
+        SweepOptions {
+            workers: 0,
+            chunk_rows: 10_000,
+            pool_share: 0.5,
+            timeout_ms: 5_000,
+        }
+    }
+}
+
+/// One index to sweep.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The table's definition when it was noticed.
+    pub table: Arc<Table>,
+    /// Index name ("PRIMARY" for the clustered index).
+    pub index: String,
+}
+
+impl Target {
+    fn is_primary(&self) -> bool {
+        self.index.eq_ignore_ascii_case("PRIMARY")
+    }
+}
+
+/// What the workers share.
+struct SweepShared {
+    spec: ConnSpec,
+    flavor: Flavor,
+    opts: SweepOptions,
+    metrics: Arc<Metrics>,
+    shutdown: Shutdown,
+    /// Bytes of the pool reserved by running sweeps.
+    claimed: Mutex<u64>,
+    /// Whether the applier lags (set by the reader through [`Sweeper::set_active`]).
+    active: AtomicBool,
+    /// Indexes swept completely, per table ("db.tbl" → (definition version, count)).
+    done: Mutex<FxHashMap<String, (u64, usize)>>,
+    /// Tables with every index swept ("db.tbl"), and a generation bumped on every change.
+    cached: RwLock<Arc<FxHashSet<String>>>,
+    cached_gen: AtomicU64,
+}
+
+impl SweepShared {
+    /// Record a finished index; the table becomes cached when all its indexes are.
+    fn index_done(&self, t: &Target) {
+        let name = t.table.qualified_name();
+        let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
+        let e = done.entry(name.clone()).or_insert((t.table.version, 0));
+        if e.0 != t.table.version {
+            *e = (t.table.version, 0);
+        }
+        e.1 += 1;
+        if e.1 == t.table.indexes.len() {
+            let mut c = self.cached.write().unwrap_or_else(|p| p.into_inner());
+            let mut set = (**c).clone();
+            set.insert(name.clone());
+            *c = Arc::new(set);
+            self.cached_gen.fetch_add(1, Ordering::AcqRel);
+            tracing::info!(table = %name, "every index swept: no point probes on it while the pool has room");
+        }
+    }
+
+    /// Forget every cached table (the pool is filling up: pages may be evicted).
+    fn uncache_all(&self, why: &str) {
+        let mut c = self.cached.write().unwrap_or_else(|p| p.into_inner());
+        if !c.is_empty() {
+            tracing::info!(tables = c.len(), reason = why, "probing swept tables again");
+            *c = Arc::new(FxHashSet::default());
+            self.cached_gen.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Block while idle; false on shutdown.
+    fn wait_until_active(&self) -> bool {
+        loop {
+            if self.shutdown.is_triggered() {
+                return false;
+            }
+            if self.active.load(Ordering::Acquire) {
+                return true;
+            }
+            if self.shutdown.wait_timeout(Duration::from_millis(100)) {
+                return false;
+            }
+        }
+    }
+}
+
+/// Queues of indexes to sweep (primary keys first) and the workers that sweep them.
+pub struct Sweeper {
+    shared: Arc<SweepShared>,
+    primary: Option<Sender<Target>>,
+    secondary: Option<Sender<Target>>,
+    /// Tables already queued (by "db.tbl" as probes name them) and the schema version seen.
+    queued: FxHashMap<String, u64>,
+    /// The reader's copy of the cached-table set and its generation.
+    cached: (u64, Arc<FxHashSet<String>>),
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Sweeper {
+    /// Start `opts.workers` sweep workers (none when 0: `notice` then does nothing).
+    pub fn start(
+        spec: ConnSpec,
+        flavor: Flavor,
+        opts: SweepOptions,
+        metrics: Arc<Metrics>,
+        shutdown: Shutdown,
+    ) -> Sweeper {
+        let shared = Arc::new(SweepShared {
+            spec,
+            flavor,
+            metrics,
+            shutdown,
+            claimed: Mutex::new(0),
+            active: AtomicBool::new(false),
+            done: Mutex::new(FxHashMap::default()),
+            cached: RwLock::new(Arc::new(FxHashSet::default())),
+            cached_gen: AtomicU64::new(0),
+            opts,
+        });
+        let (ptx, prx) = crossbeam_channel::bounded::<Target>(1024);
+        let (stx, srx) = crossbeam_channel::bounded::<Target>(4096);
+        let workers = (0..shared.opts.workers)
+            .map(|i| {
+                let (sh, p, s) = (shared.clone(), prx.clone(), srx.clone());
+                std::thread::Builder::new()
+                    .name(format!("sweep-{i}"))
+                    .spawn(move || work(sh, p, s))
+                    .expect("spawning a sweep worker")
+            })
+            .collect::<Vec<_>>();
+        let enabled = !workers.is_empty();
+        Sweeper {
+            shared,
+            primary: enabled.then_some(ptx),
+            secondary: enabled.then_some(stx),
+            queued: FxHashMap::default(),
+            cached: (0, Arc::new(FxHashSet::default())),
+            workers,
+        }
+    }
+
+    /// Whether the applier lags (sweeps pause otherwise).
+    pub fn set_active(&self, active: bool) {
+        self.shared.active.store(active, Ordering::Release);
+    }
+
+    /// A plan touches `table`: queue its primary key, then its secondary indexes, unless they
+    /// were queued for this definition already. Never blocks.
+    pub fn notice(&mut self, table: &Arc<Table>) {
+        let (Some(p), Some(s)) = (&self.primary, &self.secondary) else {
+            return;
+        };
+        let name = table.qualified_name();
+        if self.queued.get(&name) == Some(&table.version) {
+            return;
+        }
+        let mut ok = true;
+        for index in &table.indexes {
+            let t = Target {
+                table: table.clone(),
+                index: index.name.clone(),
+            };
+            let q = if index.primary { p } else { s };
+            if let Err(TrySendError::Full(_)) = q.try_send(t) {
+                ok = false;
+            }
+        }
+        if ok {
+            self.queued.insert(name, table.version);
+        }
+    }
+
+    /// Whether every index of `table` ("db.tbl", as probes name it) was swept and the pool
+    /// still has room: its pages are cached and a point probe on it would be wasted.
+    pub fn is_cached(&mut self, table: &str) -> bool {
+        let g = self.shared.cached_gen.load(Ordering::Acquire);
+        if g != self.cached.0 {
+            let set = self
+                .shared
+                .cached
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            self.cached = (g, set);
+        }
+        !self.cached.1.is_empty() && self.cached.1.contains(table)
+    }
+
+    /// Stop accepting work and wait for the workers (they stop at the next chunk on shutdown).
+    pub fn join(mut self) {
+        self.primary = None;
+        self.secondary = None;
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+    }
+}
+
+/// A worker: primary keys before secondary indexes, until shutdown or both queues close.
+fn work(shared: Arc<SweepShared>, primary: Receiver<Target>, secondary: Receiver<Target>) {
+    let mut runner = runner::Runner::new(shared.clone());
+    loop {
+        if shared.shutdown.is_triggered() {
+            return;
+        }
+        let target = match primary.try_recv() {
+            Ok(t) => t,
+            Err(_) => crossbeam_channel::select! {
+                recv(primary) -> t => match t { Ok(t) => t, Err(_) => return },
+                recv(secondary) -> t => match t { Ok(t) => t, Err(_) => return },
+                default(Duration::from_millis(500)) => {
+                    if let Some(why) = runner.pool_lost_room() {
+                        shared.uncache_all(&why);
+                    }
+                    continue;
+                }
+            },
+        };
+        let label = format!(
+            "{}.{} ({})",
+            target.table.db, target.table.name, target.index
+        );
+        match runner.sweep(&target) {
+            SweepEnd::Done { rows } => {
+                shared.metrics.sweeps_done.inc();
+                tracing::info!(index = %label, rows, "swept into the buffer pool");
+                shared.index_done(&target);
+            }
+            SweepEnd::NoRoom { bytes, free } => {
+                shared.metrics.sweeps_skipped.inc();
+                tracing::info!(index = %label, mb = bytes >> 20, free_mb = free >> 20,
+                    "not sweeping: the index does not fit in the buffer pool's free pages");
+            }
+            SweepEnd::NotSweepable(why) => {
+                shared.metrics.sweeps_skipped.inc();
+                tracing::debug!(index = %label, ?why, "not sweepable");
+            }
+            SweepEnd::Stopped(why) => {
+                shared.metrics.sweeps_skipped.inc();
+                tracing::info!(index = %label, reason = why, "sweep stopped");
+            }
+            SweepEnd::Failed(e) => {
+                shared.metrics.sweeps_failed.inc();
+                tracing::warn!(index = %label, error = %e, "sweep failed; the probes go on");
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Sweeps (whole-index warm-up) against a real MariaDB replica just restarted with an empty pool:
+//! with room in the pool, every index of the touched tables ends up cached (pages in the pool
+//! ≥ the index's leaf pages), later probes on those tables are dropped as unnecessary, the whole
+//! thing works for a SELECT-only user and writes nothing; with a pool too small for the tables,
+//! nothing is swept.
+
+mod daemon_support;
+
+use std::time::Duration;
+
+use daemon_support as s;
+use mysql::prelude::Queryable;
+use relay_prefetch::plan::Mode;
+use relay_prefetch::replica::ConnSpec;
+use relay_prefetch::sandbox::{Sandbox, SandboxOptions};
+
+/// A sandbox whose replica restarts cold (no pool dump/load) and without its threads.
+fn cold_restart_sandbox(pool: u64) -> Option<Sandbox> {
+    s::sandbox(SandboxOptions {
+        replica_buffer_pool_size: pool,
+        replica_extra_cnf: vec![
+            "innodb_buffer_pool_load_at_startup=OFF".into(),
+            "innodb_buffer_pool_dump_at_shutdown=OFF".into(),
+            "skip-slave-start".into(),
+        ],
+        ..SandboxOptions::default()
+    })
+}
+
+fn restart_cold(sb: &mut Sandbox) {
+    // A slow shutdown (purge and merges done, everything flushed): nothing for recovery or purge
+    // to read at start-up, so the pool really starts empty.
+    sb.replica
+        .exec(&["SET GLOBAL innodb_fast_shutdown = 0"])
+        .unwrap();
+    sb.replica.restart().unwrap();
+    sb.replica.exec(&["START SLAVE IO_THREAD"]).unwrap();
+}
+
+/// Pages of `pf.t{t}`'s `index` in the replica's pool, and the index's leaf pages.
+fn cached_and_leaf_pages(sb: &Sandbox, t: usize, index: &str) -> (u64, u64) {
+    let mut c = sb.replica.conn().unwrap();
+    let cached: Option<u64> = c
+        .exec_first(
+            "SELECT COUNT(*) FROM information_schema.INNODB_BUFFER_PAGE \
+             WHERE TABLE_NAME = ? AND INDEX_NAME = ? AND PAGE_TYPE = 'INDEX'",
+            (format!("`pf`.`t{t}`"), index),
+        )
+        .unwrap();
+    let leaf: Option<u64> = c
+        .exec_first(
+            "SELECT stat_value FROM mysql.innodb_index_stats WHERE database_name = 'pf' \
+             AND table_name = ? AND index_name = ? AND stat_name = 'n_leaf_pages'",
+            (format!("t{t}"), index),
+        )
+        .unwrap();
+    (cached.unwrap_or(0), leaf.unwrap_or(0))
+}
+
+fn select_only(
+    sb: &Sandbox,
+    mut config: relay_prefetch::config::Config,
+) -> relay_prefetch::config::Config {
+    sb.replica
+        .create_select_user("pf_sweep", "sw-pass")
+        .unwrap();
+    config.replica = ConnSpec {
+        user: Some("pf_sweep".into()),
+        password: Some("sw-pass".into()),
+        ..config.replica
+    };
+    config
+}
+
+#[test]
+fn sweeps_warm_every_index_of_touched_tables_when_the_pool_has_room() {
+    let Some(mut sb) = cold_restart_sandbox(128 << 20) else {
+        return;
+    };
+    const ROWS: u64 = 20_000;
+    s::load(&sb, ROWS);
+    sb.replica.exec(&["ANALYZE TABLE pf.t1, pf.t2"]).unwrap();
+    restart_cold(&mut sb);
+    s::backlog(&sb, ROWS, 200);
+    let before = cached_and_leaf_pages(&sb, 1, "PRIMARY");
+    let mut config = select_only(&sb, s::config(&sb, Mode::Select));
+    // The applier stays stopped until the end: let the window hold both backlogs.
+    config.max_pages = Some(100_000);
+    config.sweep.workers = 2;
+    let d = s::start(config);
+    d.wait_for("every index swept", Duration::from_secs(60), |m| {
+        m.sweeps_done.get() >= 2 * s::TABLES as u64
+    });
+    for t in 1..=s::TABLES {
+        for index in ["PRIMARY", "k_idx"] {
+            let (cached, leaf) = cached_and_leaf_pages(&sb, t, index);
+            assert!(leaf > 0, "no statistics for pf.t{t} {index}");
+            assert!(
+                cached >= leaf,
+                "pf.t{t} {index}: {cached} pages cached of {leaf} leaf pages (before: {before:?})"
+            );
+        }
+    }
+    assert!(
+        before.0 < before.1 / 2,
+        "the restarted pool was not cold: {before:?}"
+    );
+    // New transactions on swept tables need no probe.
+    s::backlog(&sb, ROWS, 100);
+    d.wait_for("probes dropped as cached", Duration::from_secs(30), |m| {
+        m.probes_cached.get() > 0
+    });
+    sb.start_sql_thread().unwrap();
+    sb.wait_for_replica_catch_up(Duration::from_secs(60))
+        .unwrap();
+    let sum = d.stop();
+    assert_eq!(sum.metrics.sweeps_failed.get(), 0);
+    assert!(sum.metrics.sweep_rows.get() >= 2 * ROWS);
+    assert_eq!(s::checksums(&sb.primary), s::checksums(&sb.replica));
+}
+
+#[test]
+fn nothing_is_swept_when_the_tables_do_not_fit_in_the_free_pool() {
+    let Some(mut sb) = cold_restart_sandbox(8 << 20) else {
+        return;
+    };
+    const ROWS: u64 = 40_000;
+    s::load(&sb, ROWS);
+    sb.replica.exec(&["ANALYZE TABLE pf.t1, pf.t2"]).unwrap();
+    restart_cold(&mut sb);
+    s::backlog(&sb, ROWS, 200);
+    let mut config = s::config(&sb, Mode::Select);
+    config.sweep.workers = 2;
+    let d = s::start(config);
+    d.wait_for("primary keys refused", Duration::from_secs(60), |m| {
+        m.sweeps_skipped.get() >= s::TABLES as u64
+    });
+    let m = d.metrics.clone();
+    sb.start_sql_thread().unwrap();
+    sb.wait_for_replica_catch_up(Duration::from_secs(60))
+        .unwrap();
+    d.stop();
+    // The small secondary indexes fit and may be swept; no table is ever taken as cached.
+    assert!(
+        m.sweeps_done.get() < 2 * s::TABLES as u64,
+        "every index swept on a small pool"
+    );
+    assert_eq!(
+        m.probes_cached.get(),
+        0,
+        "probes dropped on a pool smaller than the tables"
+    );
+    assert!(m.probes_run() > 0, "the point probes still ran");
+}
