@@ -122,6 +122,17 @@ impl SweepShared {
         }
     }
 
+    /// Forget one table (its definition changed: a rebuilt table's pages are new).
+    fn uncache(&self, name: &str) {
+        let mut c = self.cached.write().unwrap_or_else(|p| p.into_inner());
+        if c.contains(name) {
+            let mut set = (**c).clone();
+            set.remove(name);
+            *c = Arc::new(set);
+            self.cached_gen.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
     /// Forget every cached table (the pool is filling up: pages may be evicted).
     fn uncache_all(&self, why: &str) {
         let mut c = self.cached.write().unwrap_or_else(|p| p.into_inner());
@@ -215,8 +226,11 @@ impl Sweeper {
             return;
         };
         let name = table.qualified_name();
-        if self.queued.get(&name) == Some(&table.version) {
-            return;
+        match self.queued.get(&name) {
+            Some(v) if *v == table.version => return,
+            // A new definition (DDL reloaded it): what was swept may be gone.
+            Some(_) => self.shared.uncache(&name),
+            None => {}
         }
         let mut ok = true;
         for index in &table.indexes {
@@ -308,5 +322,74 @@ fn work(shared: Arc<SweepShared>, primary: Receiver<Target>, secondary: Receiver
                 tracing::warn!(index = %label, error = %e, "sweep failed; the probes go on");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Column, Index, IndexColumn};
+
+    fn table(version: u64) -> Arc<Table> {
+        Arc::new(Table {
+            db: "db".into(),
+            name: "t".into(),
+            engine: Some("InnoDB".into()),
+            columns: vec![Column {
+                name: "id".into(),
+                data_type: "int".into(),
+                column_type: "int".into(),
+                unsigned: false,
+                nullable: false,
+                collation: None,
+                auto_increment: false,
+                generated: false,
+            }],
+            indexes: vec![Index {
+                name: "PRIMARY".into(),
+                primary: true,
+                unique: true,
+                columns: vec![IndexColumn {
+                    column: 0,
+                    prefix: None,
+                }],
+            }],
+            version,
+        })
+    }
+
+    #[test]
+    fn a_table_is_cached_once_every_index_is_swept_and_forgotten_when_redefined() {
+        let sd = Shutdown::new();
+        // Nothing listens on port 1: the worker's sweeps fail, which this test does not need.
+        let spec = ConnSpec {
+            host: "127.0.0.1".into(),
+            port: 1,
+            socket: None,
+            user: None,
+            password: None,
+        };
+        let flavor = Flavor::parse("10.11.14-MariaDB", "");
+        let opts = SweepOptions {
+            workers: 1,
+            ..SweepOptions::default()
+        };
+        let mut s = Sweeper::start(spec, flavor, opts, Metrics::new(), sd.clone());
+        let v1 = table(1);
+        s.notice(&v1);
+        assert!(!s.is_cached("db.t"));
+        s.shared.index_done(&Target {
+            table: v1.clone(),
+            index: "PRIMARY".into(),
+        });
+        assert!(s.is_cached("db.t"));
+        assert!(!s.is_cached("db.other"));
+        s.notice(&v1);
+        assert!(s.is_cached("db.t"), "same definition: still cached");
+        s.notice(&table(2));
+        assert!(!s.is_cached("db.t"), "a new definition is not cached");
+        s.shared.uncache_all("test");
+        sd.trigger();
+        s.join();
     }
 }
