@@ -113,11 +113,11 @@ pub fn chunk_sql(table: &Table, index_name: &str, rows: u64) -> Result<ChunkSql,
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::schema::{Column, IndexColumn};
 
-    fn col(name: &str) -> Column {
+    pub(crate) fn col(name: &str) -> Column {
         Column {
             name: name.into(),
             data_type: "int".into(),
@@ -130,7 +130,7 @@ mod tests {
         }
     }
 
-    fn idx(name: &str, cols: &[usize], primary: bool) -> Index {
+    pub(crate) fn idx(name: &str, cols: &[usize], primary: bool) -> Index {
         Index {
             name: name.into(),
             primary,
@@ -145,7 +145,7 @@ mod tests {
         }
     }
 
-    fn table(indexes: Vec<Index>) -> Table {
+    pub(crate) fn table(indexes: Vec<Index>) -> Table {
         Table {
             db: "db".into(),
             name: "t".into(),

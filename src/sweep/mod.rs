@@ -327,35 +327,13 @@ fn work(shared: Arc<SweepShared>, primary: Receiver<Target>, secondary: Receiver
 
 #[cfg(test)]
 mod tests {
+    use super::chunk::tests::{idx, table as chunk_table};
     use super::*;
-    use crate::schema::{Column, Index, IndexColumn};
 
     fn table(version: u64) -> Arc<Table> {
-        Arc::new(Table {
-            db: "db".into(),
-            name: "t".into(),
-            engine: Some("InnoDB".into()),
-            columns: vec![Column {
-                name: "id".into(),
-                data_type: "int".into(),
-                column_type: "int".into(),
-                unsigned: false,
-                nullable: false,
-                collation: None,
-                auto_increment: false,
-                generated: false,
-            }],
-            indexes: vec![Index {
-                name: "PRIMARY".into(),
-                primary: true,
-                unique: true,
-                columns: vec![IndexColumn {
-                    column: 0,
-                    prefix: None,
-                }],
-            }],
-            version,
-        })
+        let mut t = chunk_table(vec![idx("PRIMARY", &[0], true)]);
+        t.version = version;
+        Arc::new(t)
     }
 
     #[test]
