@@ -12,8 +12,9 @@
 //! * an index is swept only when it fits in `pool_share` of the pool's *free* pages, counting
 //!   what running sweeps reserved; on a pool smaller than the data nothing is swept;
 //! * a sweep stops when free pages fall under 2% of the pool (something else is filling it), or
-//!   when it has used its share of the free pages it started with (statistics can understate a
-//!   table's size; the pool is checked before every chunk);
+//!   when it has used its share of the free pages it started with — free pages gone or pages
+//!   read since, whichever is more (statistics can understate a table's size, and a small pool
+//!   keeps its free list topped up by evicting; the pool is checked before every chunk);
 //! * it runs in short chunks (`chunk`: keyset pagination, one autocommit SELECT each, chunk size
 //!   adapted to ~50–400 ms), so no read view lives longer than a chunk;
 //! * it pauses while the applier is not lagging (the reader's throttle decision);

@@ -112,9 +112,9 @@ impl Runner {
             Err(e) => return Some(format!("cannot check the pool: {e}")),
         };
         let floor = floor_pages(*pool);
-        match free_pages(conn) {
-            Ok(f) if f >= floor => None,
-            Ok(f) => Some(format!("{f} free pages, under the floor of {floor}")),
+        match pool_state(conn) {
+            Ok((f, _)) if f >= floor => None,
+            Ok((f, _)) => Some(format!("{f} free pages, under the floor of {floor}")),
             Err(e) => {
                 let why = format!("cannot check the pool: {e}");
                 self.failed(e);
@@ -140,14 +140,15 @@ impl Runner {
             Ok(b) => b,
             Err(e) => return self.failed(e),
         };
-        let free = match free_pages(conn) {
-            Ok(f) => f * pool.page_size,
+        let (free_pages, reads) = match pool_state(conn) {
+            Ok(s) => s,
             Err(e) => return self.failed(e),
         };
+        let free = free_pages * pool.page_size;
         if !claim(&shared.claimed, bytes, free, shared.opts.pool_share) {
             return SweepEnd::NoRoom { bytes, free };
         }
-        let end = self.scan(t, &sql.label, rows, pool, free / pool.page_size);
+        let end = self.scan(t, &sql.label, rows, pool, (free_pages, reads));
         let mut c = shared.claimed.lock().unwrap_or_else(|p| p.into_inner());
         *c = c.saturating_sub(bytes);
         end
@@ -166,7 +167,7 @@ impl Runner {
         label: &str,
         mut rows: u64,
         pool: Pool,
-        free_at_start: u64,
+        (free_at_start, reads_at_start): (u64, u64),
     ) -> SweepEnd {
         let shared = self.shared.clone();
         // Stop when the pool's free pages fall under this: something else is filling it, and a
@@ -183,10 +184,21 @@ impl Runner {
                 return SweepEnd::Failed("connection lost".into());
             };
             // Before every chunk: the size estimate comes from table statistics, which can be
-            // stale (a table just bulk-loaded); what the pool really has left is the rule.
-            match free_pages(conn) {
-                Ok(f) if f < floor => return SweepEnd::Stopped("buffer pool filling up"),
-                Ok(f) if !within_share(free_at_start, f, shared.opts.pool_share) => {
+            // stale (a table just bulk-loaded); what the pool really has left is the rule. Pages
+            // used = free pages gone or pages read since the start, whichever is more (a small
+            // pool keeps its free list topped up by evicting, so free pages alone can hide it;
+            // reads by others count too, which only stops a sweep earlier).
+            match pool_state(conn) {
+                Ok((f, _)) if f < floor => return SweepEnd::Stopped("buffer pool filling up"),
+                Ok((f, r))
+                    if !within_share(
+                        free_at_start,
+                        free_at_start
+                            .saturating_sub(f)
+                            .max(r.saturating_sub(reads_at_start)),
+                        shared.opts.pool_share,
+                    ) =>
+                {
                     return SweepEnd::Stopped("index larger than its share of the free pages");
                 }
                 Ok(_) => {}
@@ -246,10 +258,10 @@ fn floor_pages(pool: Pool) -> u64 {
     (pool.pages / 50).max(64)
 }
 
-/// Whether a sweep that started with `start` free pages and now sees `now` has used at most
-/// `share` of them.
-pub(super) fn within_share(start: u64, now: u64, share: f64) -> bool {
-    start.saturating_sub(now) as f64 <= start as f64 * share
+/// Whether a sweep that started with `start` free pages and has since used `used` pages stays
+/// within `share` of them.
+pub(super) fn within_share(start: u64, used: u64, share: f64) -> bool {
+    used as f64 <= start as f64 * share
 }
 
 /// Reserve `bytes` of the pool's free space for a sweep, if `bytes` plus what running sweeps
@@ -263,11 +275,22 @@ pub(super) fn claim(claimed: &Mutex<u64>, bytes: u64, free: u64, share: f64) -> 
     true
 }
 
-/// `Innodb_buffer_pool_pages_free` (SHOW GLOBAL STATUS: every user may read it).
-fn free_pages(conn: &mut Conn) -> std::result::Result<u64, mysql::Error> {
-    let row: Option<(String, u64)> =
-        conn.query_first("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_free'")?;
-    Ok(row.map_or(0, |r| r.1))
+/// (`Innodb_buffer_pool_pages_free`, `Innodb_buffer_pool_reads`) — SHOW GLOBAL STATUS, which
+/// every user may read.
+fn pool_state(conn: &mut Conn) -> std::result::Result<(u64, u64), mysql::Error> {
+    let rows: Vec<(String, u64)> = conn.query(
+        "SHOW GLOBAL STATUS WHERE Variable_name IN \
+         ('Innodb_buffer_pool_pages_free', 'Innodb_buffer_pool_reads')",
+    )?;
+    let get = |n: &str| {
+        rows.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(n))
+            .map_or(0, |r| r.1)
+    };
+    Ok((
+        get("Innodb_buffer_pool_pages_free"),
+        get("Innodb_buffer_pool_reads"),
+    ))
 }
 
 /// The index's size from information_schema.TABLES: DATA_LENGTH is InnoDB's clustered index;
@@ -304,9 +327,9 @@ mod tests {
 
     #[test]
     fn a_sweep_stops_when_it_used_its_share_of_the_free_pages() {
-        assert!(within_share(1000, 1000, 0.5));
+        assert!(within_share(1000, 0, 0.5));
         assert!(within_share(1000, 500, 0.5));
-        assert!(!within_share(1000, 499, 0.5));
-        assert!(within_share(1000, 1200, 0.5), "pages freed meanwhile");
+        assert!(!within_share(1000, 501, 0.5));
+        assert!(!within_share(0, 1, 0.5));
     }
 }
