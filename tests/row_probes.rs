@@ -8,7 +8,7 @@ use relay_prefetch::event::{MapColumn, Position, Row, RowsEvent, RowsKind, Table
 use relay_prefetch::plan::{Probe, ProbeSql, SkipReason};
 use relay_prefetch::rewrite::rowkey::row_key;
 use relay_prefetch::rewrite::rows::{RowProbeBuilder, RowProbeConfig, RowsOutcome};
-use relay_prefetch::schema::{Column, Index, IndexColumn, Schema, Table};
+use relay_prefetch::schema::{Column, Index, Schema, Table};
 
 fn col(name: &str, data_type: &str) -> Column {
     let text = matches!(data_type, "varchar" | "char");
@@ -29,18 +29,7 @@ fn col(name: &str, data_type: &str) -> Column {
 }
 
 fn index(name: &str, cols: &[usize], unique: bool) -> Index {
-    Index {
-        name: name.into(),
-        primary: name == "PRIMARY",
-        unique: unique || name == "PRIMARY",
-        columns: cols
-            .iter()
-            .map(|&c| IndexColumn {
-                column: c,
-                prefix: None,
-            })
-            .collect(),
-    }
+    Index::plain(name, name == "PRIMARY", unique, cols)
 }
 
 fn table(name: &str, columns: Vec<Column>, indexes: Vec<Index>) -> Table {

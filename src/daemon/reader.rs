@@ -115,8 +115,7 @@ impl ReaderLoop<'_> {
         if batch.is_empty() {
             return Ok(());
         }
-        let plans = self.stage.plan(batch, self.metrics);
-        let mut plans = plans;
+        let mut plans = self.stage.plan(batch, self.metrics);
         self.notice_tables(&mut plans);
         let mut metas = batch.iter().map(|t| (t.seq, meta_of(t)));
         for plan in plans {
@@ -139,6 +138,9 @@ impl ReaderLoop<'_> {
     /// Hand the tables this batch's probes read to the sweeper (it queues each table once), and
     /// drop the probes on tables it has swept completely (their pages are in the pool).
     fn notice_tables(&mut self, plans: &mut [crate::plan::Plan]) {
+        if !self.sweeper.enabled() {
+            return;
+        }
         let mut seen: Vec<(String, bool)> = Vec::new();
         for plan in plans.iter_mut() {
             let before = plan.probes.len();

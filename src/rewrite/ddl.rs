@@ -272,18 +272,7 @@ fn table_of(ct: &CreateTable, db: &str, engine: Option<String>) -> Result<Table>
 }
 
 fn index(name: &str, primary: bool, unique: bool, cols: &[usize]) -> Index {
-    Index {
-        name: name.to_string(),
-        primary,
-        unique,
-        columns: cols
-            .iter()
-            .map(|&c| IndexColumn {
-                column: c,
-                prefix: None,
-            })
-            .collect(),
-    }
+    Index::plain(name, primary, unique, cols)
 }
 
 fn add_constraint(t: &mut Table, c: &TableConstraint) -> Result<()> {

@@ -48,6 +48,38 @@ pub struct Index {
     pub columns: Vec<IndexColumn>,
 }
 
+impl Index {
+    /// An index over whole columns (no prefixes), by column ordinal.
+    pub fn plain(name: &str, primary: bool, unique: bool, columns: &[usize]) -> Index {
+        Index {
+            name: name.to_string(),
+            primary,
+            unique: unique || primary,
+            columns: columns
+                .iter()
+                .map(|&column| IndexColumn {
+                    column,
+                    prefix: None,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Backtick-quote an identifier (a backtick inside is doubled).
+pub fn quote_ident(name: &str) -> String {
+    let mut s = String::with_capacity(name.len() + 2);
+    s.push('`');
+    for ch in name.chars() {
+        if ch == '`' {
+            s.push('`');
+        }
+        s.push(ch);
+    }
+    s.push('`');
+    s
+}
+
 /// A table's metadata.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {

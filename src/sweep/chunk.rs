@@ -1,7 +1,8 @@
 //! The SQL of one sweep chunk: keyset pagination over one index, in index order.
 //!
 //! A chunk is `SELECT <key cols> FROM t FORCE INDEX (i) [WHERE <key> > <boundary>] ORDER BY <key
-//! cols> LIMIT 1 OFFSET n-1`: the server walks `n` index entries in order (reading their pages)
+//! cols> LIMIT 1 OFFSET ?` with `n - 1` bound to the `?` (so one prepared statement serves every
+//! chunk size): the server walks `n` index entries in order (reading their pages)
 //! and returns the last one, which is the next chunk's boundary; no row comes back when fewer
 //! than `n` remain, i.e. the sweep is done. The key is the index's columns followed by the
 //! primary-key columns InnoDB appends to every secondary entry, so it is unique and the ORDER BY
@@ -10,16 +11,15 @@
 //! `a > ? OR (a = ? AND b > ?) …`, which range optimizers serve from the index, unlike a row
 //! constructor comparison. Pure: text and parameter order only; `runner` runs it.
 
-use crate::schema::{Index, Table};
+use crate::schema::{Index, Table, quote_ident as quote};
 
-/// The two statements of an index sweep.
+/// The two statements of an index sweep; each ends in `OFFSET ?` (entries per chunk − 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChunkSql {
-    /// "`db`.`tbl` (`index`)", for logs.
-    pub label: String,
     /// The first chunk (no boundary).
     pub first: String,
-    /// Every later chunk; its `?`s take the boundary values in [`ChunkSql::param_order`].
+    /// Every later chunk; its `?`s take the boundary values in [`ChunkSql::param_order`], then
+    /// the offset.
     pub next: String,
     /// For each `?` of `next`, the position in the boundary row.
     pub param_order: Vec<usize>,
@@ -38,11 +38,6 @@ pub enum NotSweepable {
     NoPrimaryKey,
 }
 
-/// Back-quoted identifier (a backtick inside is doubled).
-fn quote(name: &str) -> String {
-    format!("`{}`", name.replace('`', "``"))
-}
-
 /// The key columns of `index` in order: its own columns, then the primary-key columns it lacks.
 fn key_columns(table: &Table, index: &Index) -> Result<Vec<usize>, NotSweepable> {
     let pk = table.primary_key().ok_or(NotSweepable::NoPrimaryKey)?;
@@ -58,8 +53,8 @@ fn key_columns(table: &Table, index: &Index) -> Result<Vec<usize>, NotSweepable>
     Ok(cols)
 }
 
-/// The chunk statements for sweeping `index_name` of `table`, `rows` index entries per chunk.
-pub fn chunk_sql(table: &Table, index_name: &str, rows: u64) -> Result<ChunkSql, NotSweepable> {
+/// The chunk statements for sweeping `index_name` of `table`.
+pub fn chunk_sql(table: &Table, index_name: &str) -> Result<ChunkSql, NotSweepable> {
     let index = table
         .indexes
         .iter()
@@ -77,7 +72,7 @@ pub fn chunk_sql(table: &Table, index_name: &str, rows: u64) -> Result<ChunkSql,
         quote(&table.name),
         quote(&index.name)
     );
-    let tail = format!("ORDER BY {list} LIMIT 1 OFFSET {}", rows.max(1) - 1);
+    let tail = format!("ORDER BY {list} LIMIT 1 OFFSET ?");
     // key > boundary, lexicographically: a > ? OR (a = ? AND b > ?) OR ...
     let mut ors = Vec::with_capacity(cols.len());
     let mut param_order = Vec::new();
@@ -96,12 +91,6 @@ pub fn chunk_sql(table: &Table, index_name: &str, rows: u64) -> Result<ChunkSql,
         });
     }
     Ok(ChunkSql {
-        label: format!(
-            "{}.{} ({})",
-            quote(&table.db),
-            quote(&table.name),
-            quote(&index.name)
-        ),
         first: format!("SELECT {list} FROM {from} {tail}"),
         next: format!(
             "SELECT {list} FROM {from} WHERE {} {tail}",
@@ -115,7 +104,7 @@ pub fn chunk_sql(table: &Table, index_name: &str, rows: u64) -> Result<ChunkSql,
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::schema::{Column, IndexColumn};
+    use crate::schema::Column;
 
     pub(crate) fn col(name: &str) -> Column {
         Column {
@@ -131,18 +120,7 @@ pub(super) mod tests {
     }
 
     pub(crate) fn idx(name: &str, cols: &[usize], primary: bool) -> Index {
-        Index {
-            name: name.into(),
-            primary,
-            unique: primary,
-            columns: cols
-                .iter()
-                .map(|&c| IndexColumn {
-                    column: c,
-                    prefix: None,
-                })
-                .collect(),
-        }
+        Index::plain(name, primary, false, cols)
     }
 
     pub(crate) fn table(indexes: Vec<Index>) -> Table {
@@ -159,14 +137,14 @@ pub(super) mod tests {
     #[test]
     fn single_column_primary_key() {
         let t = table(vec![idx("PRIMARY", &[0], true)]);
-        let c = chunk_sql(&t, "primary", 1000).unwrap();
+        let c = chunk_sql(&t, "primary").unwrap();
         assert_eq!(
             c.first,
-            "SELECT `a` FROM `db`.`t` FORCE INDEX (`PRIMARY`) ORDER BY `a` LIMIT 1 OFFSET 999"
+            "SELECT `a` FROM `db`.`t` FORCE INDEX (`PRIMARY`) ORDER BY `a` LIMIT 1 OFFSET ?"
         );
         assert_eq!(
             c.next,
-            "SELECT `a` FROM `db`.`t` FORCE INDEX (`PRIMARY`) WHERE `a` > ? ORDER BY `a` LIMIT 1 OFFSET 999"
+            "SELECT `a` FROM `db`.`t` FORCE INDEX (`PRIMARY`) WHERE `a` > ? ORDER BY `a` LIMIT 1 OFFSET ?"
         );
         assert_eq!(c.param_order, vec![0]);
         assert_eq!(c.width, 1);
@@ -175,7 +153,7 @@ pub(super) mod tests {
     #[test]
     fn composite_key_is_compared_lexicographically() {
         let t = table(vec![idx("PRIMARY", &[0, 1], true)]);
-        let c = chunk_sql(&t, "PRIMARY", 10).unwrap();
+        let c = chunk_sql(&t, "PRIMARY").unwrap();
         assert!(
             c.next
                 .contains("WHERE `a` > ? OR (`a` = ? AND `b` > ?) ORDER BY `a`, `b`"),
@@ -192,7 +170,7 @@ pub(super) mod tests {
             idx("PRIMARY", &[0, 1], true),
             idx("k_a", &[2, 0], false),
         ]);
-        let c = chunk_sql(&t, "k_a", 5).unwrap();
+        let c = chunk_sql(&t, "k_a").unwrap();
         assert!(
             c.first.starts_with(
                 "SELECT `k`, `a`, `b` FROM `db`.`t` FORCE INDEX (`k_a`) ORDER BY `k`, `a`, `b`"
@@ -207,9 +185,8 @@ pub(super) mod tests {
     #[test]
     fn identifiers_are_quoted() {
         let t = table(vec![idx("PRIMARY", &[3], true)]);
-        let c = chunk_sql(&t, "PRIMARY", 1).unwrap();
+        let c = chunk_sql(&t, "PRIMARY").unwrap();
         assert!(c.first.contains("`c``x`"), "{}", c.first);
-        assert!(c.first.ends_with("OFFSET 0"), "{}", c.first);
     }
 
     #[test]
@@ -217,9 +194,9 @@ pub(super) mod tests {
         let mut prefix = idx("p", &[2], false);
         prefix.columns[0].prefix = Some(4);
         let t = table(vec![idx("PRIMARY", &[0], true), prefix]);
-        assert_eq!(chunk_sql(&t, "p", 10), Err(NotSweepable::PrefixColumn));
-        assert_eq!(chunk_sql(&t, "nope", 10), Err(NotSweepable::NoSuchIndex));
+        assert_eq!(chunk_sql(&t, "p"), Err(NotSweepable::PrefixColumn));
+        assert_eq!(chunk_sql(&t, "nope"), Err(NotSweepable::NoSuchIndex));
         let t = table(vec![idx("k", &[2], false)]);
-        assert_eq!(chunk_sql(&t, "k", 10), Err(NotSweepable::NoPrimaryKey));
+        assert_eq!(chunk_sql(&t, "k"), Err(NotSweepable::NoPrimaryKey));
     }
 }

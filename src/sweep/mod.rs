@@ -215,6 +215,11 @@ impl Sweeper {
         }
     }
 
+    /// Whether sweep workers run (`notice` and `is_cached` are no-ops otherwise).
+    pub fn enabled(&self) -> bool {
+        !self.workers.is_empty()
+    }
+
     /// Whether the applier lags (sweeps pause otherwise).
     pub fn set_active(&self, active: bool) {
         self.shared.active.store(active, Ordering::Release);

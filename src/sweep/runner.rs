@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use mysql::prelude::Queryable;
 use mysql::{Conn, Params, Row, Value};
 
-use super::chunk::{NotSweepable, chunk_sql};
+use super::chunk::{ChunkSql, NotSweepable, chunk_sql};
 use super::{SweepShared, Target};
 use crate::error::{Error, ErrorKind, Result};
 use crate::exec::Outcome;
@@ -126,8 +126,7 @@ impl Runner {
     /// Sweep one index (or decide not to).
     pub(super) fn sweep(&mut self, t: &Target) -> SweepEnd {
         let shared = self.shared.clone();
-        let rows = shared.opts.chunk_rows.clamp(MIN_ROWS, MAX_ROWS);
-        let sql = match chunk_sql(&t.table, &t.index, rows) {
+        let sql = match chunk_sql(&t.table, &t.index) {
             Ok(s) => s,
             Err(why) => return SweepEnd::NotSweepable(why),
         };
@@ -148,7 +147,7 @@ impl Runner {
         if !claim(&shared.claimed, bytes, free, shared.opts.pool_share) {
             return SweepEnd::NoRoom { bytes, free };
         }
-        let end = self.scan(t, &sql.label, rows, pool, (free_pages, reads));
+        let end = self.scan(&sql, pool, (free_pages, reads));
         let mut c = shared.claimed.lock().unwrap_or_else(|p| p.into_inner());
         *c = c.saturating_sub(bytes);
         end
@@ -163,19 +162,17 @@ impl Runner {
 
     fn scan(
         &mut self,
-        t: &Target,
-        label: &str,
-        mut rows: u64,
+        sql: &ChunkSql,
         pool: Pool,
         (free_at_start, reads_at_start): (u64, u64),
     ) -> SweepEnd {
         let shared = self.shared.clone();
+        let mut rows = shared.opts.chunk_rows.clamp(MIN_ROWS, MAX_ROWS);
         // Stop when the pool's free pages fall under this: something else is filling it, and a
         // sweep must never be the reason a page is evicted.
         let floor = floor_pages(pool);
         let mut boundary: Option<Vec<Value>> = None;
         let mut total = 0u64;
-        let started = Instant::now();
         loop {
             if !shared.wait_until_active() {
                 return SweepEnd::Stopped("shutdown");
@@ -204,16 +201,14 @@ impl Runner {
                 Ok(_) => {}
                 Err(e) => return self.failed(e),
             }
-            let sql = match chunk_sql(&t.table, &t.index, rows) {
-                Ok(s) => s,
-                Err(why) => return SweepEnd::NotSweepable(why),
-            };
+            let offset = Value::UInt(rows - 1);
             let t0 = Instant::now();
             let got: std::result::Result<Option<Row>, mysql::Error> = match &boundary {
-                None => conn.query_first(&sql.first),
+                None => conn.exec_first(&sql.first, Params::Positional(vec![offset])),
                 Some(b) => {
-                    let params: Vec<Value> =
+                    let mut params: Vec<Value> =
                         sql.param_order.iter().map(|&i| b[i].clone()).collect();
+                    params.push(offset);
                     conn.exec_first(&sql.next, Params::Positional(params))
                 }
             };
@@ -229,15 +224,7 @@ impl Runner {
                     }
                     boundary = Some(values);
                 }
-                Ok(None) => {
-                    tracing::debug!(
-                        index = label,
-                        rows = total,
-                        secs = started.elapsed().as_secs_f64(),
-                        "sweep done"
-                    );
-                    return SweepEnd::Done { rows: total };
-                }
+                Ok(None) => return SweepEnd::Done { rows: total },
                 Err(e) if Outcome::from_mysql(&e) == Outcome::Timeout && rows > MIN_ROWS => {
                     rows = (rows / 4).max(MIN_ROWS);
                     continue;

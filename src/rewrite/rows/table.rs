@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::event::Value;
 use crate::rewrite::rowkey::{Fold, RowKeyEncoder};
-use crate::schema::{Column, Index, Table};
+use crate::schema::{Column, Index, Table, quote_ident};
 
 /// One index as a probe target.
 #[derive(Debug)]
@@ -165,20 +165,6 @@ fn conv_of(c: &Column) -> Conv {
         "bigint" => Conv::Unsigned(64),
         _ => Conv::AsIs,
     }
-}
-
-/// Backtick-quote an identifier (a backtick inside is doubled).
-pub(crate) fn quote_ident(name: &str) -> String {
-    let mut s = String::with_capacity(name.len() + 2);
-    s.push('`');
-    for ch in name.chars() {
-        if ch == '`' {
-            s.push('`');
-        }
-        s.push(ch);
-    }
-    s.push('`');
-    s
 }
 
 impl IndexPlan {
