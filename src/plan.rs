@@ -3,6 +3,7 @@
 //! row-event probe building produce these; `schedule/` and `exec/` consume them. No sqlparser or
 //! mysql type appears here.
 
+use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
@@ -159,8 +160,25 @@ pub struct Skip {
 }
 
 /// Builds phase-2 probes from the rows a phase-1 probe returned (e.g. the new secondary-index entry
-/// of `k = k + 1` computed from the old `k`). Opaque to the scheduler.
-pub type FollowUp = Arc<dyn Fn(&[Vec<Value>]) -> Vec<Probe> + Send + Sync>;
+/// of `k = k + 1` computed from the old `k`). Opaque to the scheduler, which only calls
+/// [`PhaseTwo::probes`]; the rewrite stage may look inside its own implementations (through
+/// `Any`) to merge the follow-ups of many statements into one batched probe.
+pub trait PhaseTwo: Any + Send + Sync {
+    /// The phase-2 probes for the rows phase 1 returned.
+    fn probes(&self, rows: &[Vec<Value>]) -> Vec<Probe>;
+}
+
+impl<F> PhaseTwo for F
+where
+    F: Fn(&[Vec<Value>]) -> Vec<Probe> + Send + Sync + 'static,
+{
+    fn probes(&self, rows: &[Vec<Value>]) -> Vec<Probe> {
+        self(rows)
+    }
+}
+
+/// A shared phase-2 builder.
+pub type FollowUp = Arc<dyn PhaseTwo>;
 
 /// What a probe runs.
 #[derive(Clone)]

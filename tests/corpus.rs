@@ -204,7 +204,7 @@ fn check_line(rw: &mut StatementRewriter, sql: &str, schema: &Schema) -> Result<
         check_select(q).map_err(|e| format!("unsafe output {q:?}: {e}"))?;
         if let Some(f) = &p.follow_up {
             let row: Vec<Value> = (0..64).map(|i| Value::Int(i + 1)).collect();
-            for p2 in f(&[row.clone(), row]) {
+            for p2 in f.probes(&[row.clone(), row]) {
                 let ProbeSql::Prepared { sql, .. } = &p2.sql else {
                     return Err("phase 2 emitted a non-prepared probe".into());
                 };

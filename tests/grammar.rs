@@ -86,7 +86,7 @@ fn render(r: &Rewritten, mode: Mode) -> (String, Vec<String>) {
         out.push('\n');
         if let Some(f) = &p.follow_up {
             let row: Vec<Value> = (0..32).map(|j| Value::Int(100 + j)).collect();
-            for p2 in f(&[row]) {
+            for p2 in f.probes(&[row]) {
                 if let ProbeSql::Prepared { sql, params } = &p2.sql {
                     if let Err(e) = check_select(sql) {
                         bad.push(format!("{sql}: {e}"));

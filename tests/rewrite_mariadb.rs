@@ -311,7 +311,7 @@ fn run_case(
         }
         check_probe_index(conn, p, sql, Vec::new(), r);
         if let Some(f) = &p.follow_up {
-            for p2 in f(&rows) {
+            for p2 in f.probes(&rows) {
                 let ProbeSql::Prepared { sql, params } = &p2.sql else {
                     continue;
                 };

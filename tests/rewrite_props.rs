@@ -107,7 +107,7 @@ fn emitted_sql(r: &Rewritten) -> Vec<String> {
         }
         if let Some(f) = &p.follow_up {
             let row: Vec<Value> = (0..40).map(|i| Value::Int(i * 3 - 7)).collect();
-            for p2 in f(&[row]) {
+            for p2 in f.probes(&[row]) {
                 if let ProbeSql::Prepared { sql, .. } = &p2.sql {
                     out.push(sql.to_string());
                 }
@@ -129,7 +129,7 @@ fn check(r: &Rewritten) -> Result<(), TestCaseError> {
         );
         if let Some(f) = &p.follow_up {
             let row: Vec<Value> = (0..40).map(|i| Value::Int(i * 3 - 7)).collect();
-            for p2 in f(&[row.clone(), row]) {
+            for p2 in f.probes(&[row.clone(), row]) {
                 let ProbeSql::Prepared { sql, .. } = &p2.sql else {
                     return Err(TestCaseError::fail("phase 2 not prepared"));
                 };

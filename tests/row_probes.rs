@@ -790,8 +790,8 @@ mod planner {
         let t = composite();
         let mut schema = Schema::new();
         schema.insert(t.clone());
-        // Statement format: 20 single-row updates of a non-indexed column by primary key, one
-        // with an IN list, one updating an indexed column (needs phase 2: keeps its own probe).
+        // Statement format: 20 single-row updates of a non-indexed column by primary key, a
+        // DELETE with an IN list and an update of an indexed column (both need a phase 2).
         let mut txns: Vec<Transaction> = (0..20)
             .map(|i| {
                 txn(
@@ -823,33 +823,72 @@ mod planner {
         let mut p = Planner::new(Mode::Select, RowProbeConfig::default());
         let plans = p.plan_batch(&txns, &schema);
         assert_eq!(plans.len(), 22);
-        let batched: Vec<&Probe> = plans
-            .iter()
-            .flat_map(|p| &p.probes)
-            .filter(|p| matches!(p.sql, ProbeSql::Prepared { .. }))
-            .collect();
-        assert_eq!(batched.len(), 1, "{batched:?}");
-        let b = batched[0];
+        let all: Vec<&Probe> = plans.iter().flat_map(|p| &p.probes).collect();
+        assert!(
+            all.iter()
+                .all(|p| matches!(p.sql, ProbeSql::Prepared { .. })),
+            "every statement is taken over: {all:?}"
+        );
+        assert_eq!(all.len(), 2, "{all:?}");
+        let b = all.iter().find(|p| p.follow_up.is_none()).unwrap();
         assert_eq!(b.index, "PRIMARY");
-        // 10 distinct (a, b) from the updates; the DELETE has a secondary index to maintain,
-        // so it keeps its own phase-1 probe with a follow-up.
+        // 10 distinct (a, b) from the updates of `c`.
         assert_eq!(b.keys.len(), 10, "{:?}", b.keys);
         assert_eq!(b.keys[0], vec![s("x"), Value::Int(0)]);
         check_probe(b);
         // The batch rides on the newest transaction that contributed a key.
-        let newest = plans
-            .iter()
-            .find(|p| p.probes.iter().any(|q| std::ptr::eq(q, b)))
-            .unwrap()
-            .seq;
-        assert_eq!(newest, 19);
-        let own: Vec<&Probe> = plans
-            .iter()
-            .flat_map(|p| &p.probes)
-            .filter(|p| matches!(p.sql, ProbeSql::Text(_)))
-            .collect();
-        assert_eq!(own.len(), 2, "{own:?}");
-        assert!(own.iter().all(|p| p.follow_up.is_some()));
+        let newest = |probe: &Probe| {
+            plans
+                .iter()
+                .find(|p| p.probes.iter().any(|q| std::ptr::eq(q, probe)))
+                .unwrap()
+                .seq
+        };
+        assert_eq!(newest(b), 21);
+        // The statements with a phase 2 share one batched phase 1 on the primary key …
+        let f = all.iter().find(|p| p.follow_up.is_some()).unwrap();
+        check_probe(f);
+        assert_eq!(f.index, "PRIMARY");
+        assert_eq!(
+            f.keys,
+            vec![
+                vec![s("y"), Value::Int(1)],
+                vec![s("y"), Value::Int(2)],
+                vec![s("z"), Value::Int(1)],
+            ]
+        );
+        let ProbeSql::Prepared { sql, params } = &f.sql else {
+            unreachable!()
+        };
+        assert_eq!(
+            &**sql,
+            "SELECT `a`, `b`, `k` FROM `db`.`comp` FORCE INDEX (PRIMARY) \
+             WHERE (`a`, `b`) IN ((?, ?), (?, ?), (?, ?), (?, ?))"
+        );
+        assert_eq!(params.len(), 8, "padded to four tuples");
+        assert_eq!(f.row_keys.len(), 3);
+        // … and one phase 2: each returned row goes to the statements that pinned its key. The
+        // server returns (y,1) and (z,1) only ((y,2) does not exist): old entries of the
+        // deleted row, old and new entries of the updated one.
+        let p2 = f.follow_up.as_ref().unwrap().probes(&[
+            vec![s("z"), Value::Int(1), Value::Int(40)],
+            vec![s("y"), Value::Int(1), Value::Int(7)],
+        ]);
+        assert_eq!(p2.len(), 1, "{p2:?}");
+        assert_eq!(p2[0].index, "k_1");
+        assert_eq!(p2[0].phase, 2);
+        let mut keys = p2[0].keys.clone();
+        keys.sort_by_key(|k| format!("{k:?}"));
+        assert_eq!(
+            keys,
+            vec![
+                vec![Value::Int(40), s("z"), Value::Int(1)],
+                vec![Value::Int(41), s("z"), Value::Int(1)],
+                vec![Value::Int(7), s("y"), Value::Int(1)],
+            ]
+        );
+        check_probe(&p2[0]);
+        assert_eq!(newest(f), 21);
         // Every statement still reports the rows the applier touches.
         assert!(plans.iter().all(|p| !p.applier_keys.is_empty()));
 

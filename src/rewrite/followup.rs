@@ -11,7 +11,7 @@ use super::rowkey;
 use super::template::Literals;
 use super::values::ValExpr;
 use crate::event::Value;
-use crate::plan::{FollowUp, Probe, ProbeSql};
+use crate::plan::{FollowUp, PhaseTwo, Probe, ProbeSql};
 use crate::schema::Table;
 
 /// Most key tuples bound into one phase-2 probe.
@@ -37,6 +37,8 @@ pub struct EntrySpec {
 pub struct FollowSpec {
     /// The table.
     pub table: Arc<Table>,
+    /// Column ordinal of every phase-1 row position (the phase-1 select list).
+    pub layout: Vec<usize>,
     /// Positions of the PK columns in the phase-1 row.
     pub pk_pos: Vec<usize>,
     /// Affected indexes.
@@ -44,6 +46,23 @@ pub struct FollowSpec {
 }
 
 impl FollowSpec {
+    /// The phase-1 row positions phase 2 reads (primary key, old entry columns, columns the
+    /// new values are computed from), sorted; the others (columns selected only so that the
+    /// server reads the clustered row) need not be fetched when the read is forced onto the
+    /// primary key.
+    pub fn used_positions(&self) -> Vec<usize> {
+        let mut out = self.pk_pos.clone();
+        for e in &self.entries {
+            out.extend(&e.old);
+            for x in e.new.iter().flatten() {
+                x.columns(&mut out);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Bind the statement's literals and return the phase-2 builder. The spec itself is shared
     /// (no per-statement copy); only the bound new-value expressions are per statement.
     pub fn bind(self: &Arc<Self>, lits: &Literals<'_>) -> Option<FollowUp> {
@@ -57,55 +76,96 @@ impl FollowSpec {
                     .and_then(|n| n.iter().map(|x| x.bind(&lit)).collect())
             })
             .collect();
-        let spec = Arc::clone(self);
-        Some(Arc::new(move |rows: &[Vec<Value>]| {
-            spec.probes(rows, &news)
+        Some(Arc::new(Bound {
+            spec: Arc::clone(self),
+            news,
         }))
     }
+}
 
-    fn probes(&self, rows: &[Vec<Value>], news: &[Option<Vec<ValExpr>>]) -> Vec<Probe> {
-        let qualified = self.table.qualified_name();
+/// One statement's phase-2 builder: the shared spec plus the statement's bound new-value
+/// expressions. The row-probe builder recognises it (see `rows/follow.rs`) to merge the phase 1
+/// and phase 2 of many statements into a few batched probes.
+#[derive(Debug)]
+pub struct Bound {
+    /// The statement shape's spec.
+    pub spec: Arc<FollowSpec>,
+    /// Per entry: the new key values, bound (None = no new entry or unknown).
+    news: Vec<Option<Vec<ValExpr>>>,
+}
+
+impl Bound {
+    /// Every entry tuple (old and, for UPDATE, new) that phase 2 must read for one phase-1 row,
+    /// as `(entry position in spec.entries, tuple)`. Tuples with NULL are left out (an IN list
+    /// cannot find them).
+    pub fn tuples(&self, row: &[Value], mut f: impl FnMut(usize, Vec<Value>)) {
+        for (i, (e, new_exprs)) in self.spec.entries.iter().zip(&self.news).enumerate() {
+            let old: Option<Vec<Value>> = e.old.iter().map(|&p| row.get(p).cloned()).collect();
+            let new: Option<Vec<Value>> = new_exprs
+                .as_ref()
+                .and_then(|n| n.iter().map(|x| x.eval(row)).collect());
+            let same = old.is_some() && old == new;
+            let new = if same { None } else { new };
+            for t in [old, new].into_iter().flatten() {
+                if !t.iter().any(|v| matches!(v, Value::Null)) {
+                    f(i, t);
+                }
+            }
+        }
+    }
+}
+
+impl PhaseTwo for Bound {
+    fn probes(&self, rows: &[Vec<Value>]) -> Vec<Probe> {
+        let spec = &self.spec;
+        let qualified = spec.table.qualified_name();
         let row_keys: Vec<_> = rows
             .iter()
             .map(|r| {
                 let pk: Option<Vec<Value>> =
-                    self.pk_pos.iter().map(|&i| r.get(i).cloned()).collect();
+                    spec.pk_pos.iter().map(|&i| r.get(i).cloned()).collect();
                 pk.map_or_else(
-                    || rowkey::table_key(&self.table),
-                    |v| rowkey::row_key(&self.table, &v),
+                    || rowkey::table_key(&spec.table),
+                    |v| rowkey::row_key(&spec.table, &v),
                 )
             })
             .collect();
-        let mut out = Vec::new();
-        for (e, new_exprs) in self.entries.iter().zip(news) {
-            let mut tuples: Vec<Vec<Value>> = Vec::new();
-            for r in rows {
-                let old: Option<Vec<Value>> = e.old.iter().map(|&i| r.get(i).cloned()).collect();
-                let new: Option<Vec<Value>> = new_exprs
-                    .as_ref()
-                    .and_then(|n| n.iter().map(|x| x.eval(r)).collect());
-                for t in [old, new].into_iter().flatten() {
-                    if !t.iter().any(|v| matches!(v, Value::Null)) && !tuples.contains(&t) {
-                        tuples.push(t);
-                    }
+        let mut per_entry: Vec<Vec<Vec<Value>>> = vec![Vec::new(); spec.entries.len()];
+        for r in rows {
+            self.tuples(r, |i, t| {
+                if !per_entry[i].contains(&t) {
+                    per_entry[i].push(t);
                 }
-            }
+            });
+        }
+        let mut out = Vec::new();
+        for (e, tuples) in spec.entries.iter().zip(&per_entry) {
             for chunk in tuples.chunks(MAX_TUPLES) {
-                out.push(Probe {
-                    table: qualified.clone(),
-                    index: e.index.clone(),
-                    phase: 2,
-                    sql: ProbeSql::Prepared {
-                        sql: format!("{}{}", e.head, condition(&e.cols, chunk.len())).into(),
-                        params: chunk.iter().flatten().cloned().collect(),
-                    },
-                    keys: chunk.to_vec(),
-                    row_keys: row_keys.clone(),
-                    follow_up: None,
-                });
+                out.push(entry_probe(&qualified, e, chunk, row_keys.clone()));
             }
         }
         out
+    }
+}
+
+/// One phase-2 probe reading `tuples` of entry `e`.
+pub fn entry_probe(
+    qualified: &str,
+    e: &EntrySpec,
+    tuples: &[Vec<Value>],
+    row_keys: Vec<crate::plan::RowKey>,
+) -> Probe {
+    Probe {
+        table: qualified.to_string(),
+        index: e.index.clone(),
+        phase: 2,
+        sql: ProbeSql::Prepared {
+            sql: format!("{}{}", e.head, condition(&e.cols, tuples.len())).into(),
+            params: tuples.iter().flatten().cloned().collect(),
+        },
+        keys: tuples.to_vec(),
+        row_keys,
+        follow_up: None,
     }
 }
 

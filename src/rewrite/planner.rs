@@ -225,11 +225,12 @@ impl Planner {
         DetailedPlan { plan, positions }
     }
 
-    /// Select mode: a statement probe that only reads clustered rows by pinned primary-key
-    /// values (`UPDATE … WHERE id = 5`, `DELETE … WHERE id IN (…)` — no phase 2, keys known)
-    /// is handed to the row builder, whose batched IN-list probe reads the same leaf pages; so
-    /// a statement-format stream costs a few round trips per hundred transactions instead of
-    /// one per statement. Anything else keeps its own probe.
+    /// Select mode: a statement probe that reads clustered rows by pinned primary-key values
+    /// (`UPDATE … WHERE id = 5`, `DELETE … WHERE id IN (…)`) is handed to the row builder,
+    /// whose batched IN-list probe reads the same leaf pages; with a phase 2 (`SET k = k + 1`,
+    /// a DELETE from a table with secondary indexes) the phase-2 reads are batched too. So a
+    /// statement-format stream costs a few round trips per hundred transactions instead of one
+    /// or two per statement. Anything else keeps its own probe.
     /// Returns the probe when it keeps its own round trip.
     fn merge_statement_probe(
         &mut self,
@@ -239,7 +240,6 @@ impl Planner {
     ) -> Option<Probe> {
         if self.mode != Mode::Select
             || probe.phase != 1
-            || probe.follow_up.is_some()
             || probe.keys.is_empty()
             || !(probe.index.is_empty() || probe.index == "PRIMARY")
             || !matches!(probe.sql, ProbeSql::Text(_))
@@ -250,10 +250,13 @@ impl Planner {
             return Some(probe);
         };
         let keys = std::mem::take(&mut probe.keys);
-        match self
-            .rows
-            .add_clustered_keys(table, keys, &probe.row_keys, pos)
-        {
+        let taken = match &probe.follow_up {
+            Some(f) => self.rows.add_follow(table, keys, &probe.row_keys, f, pos),
+            None => self
+                .rows
+                .add_clustered_keys(table, keys, &probe.row_keys, pos),
+        };
+        match taken {
             Ok(()) => None,
             Err(keys) => {
                 probe.keys = keys;

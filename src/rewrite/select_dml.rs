@@ -351,6 +351,7 @@ fn single(
         }
         Some(Arc::new(FollowSpec {
             table: t.clone(),
+            layout: list.0.clone(),
             pk_pos,
             entries,
         }))

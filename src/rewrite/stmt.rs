@@ -487,7 +487,7 @@ mod tests {
             ["SELECT `pad`, `k`, `id` FROM sbtest1 WHERE id = 5017"]
         );
         let f = r.probes[0].follow_up.as_ref().unwrap();
-        let p2 = f(&[vec![
+        let p2 = f.probes(&[vec![
             crate::event::Value::Bytes(b"x".to_vec()),
             crate::event::Value::UInt(7),
             crate::event::Value::UInt(5017),

@@ -80,6 +80,19 @@ impl ValExpr {
         })
     }
 
+    /// Append the phase-1 row positions the expression reads.
+    pub fn columns(&self, out: &mut Vec<usize>) {
+        match self {
+            ValExpr::Col(c) => out.push(*c),
+            ValExpr::Neg(a) => a.columns(out),
+            ValExpr::Bin(_, a, b) => {
+                a.columns(out);
+                b.columns(out);
+            }
+            ValExpr::Slot(_) | ValExpr::Const(_) => {}
+        }
+    }
+
     /// True when the expression reads no row column.
     pub fn is_const(&self) -> bool {
         match self {

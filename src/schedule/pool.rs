@@ -211,7 +211,7 @@ impl Shared {
         if res.outcome.finished()
             && let Some(follow) = &task.probe.follow_up
         {
-            self.admit_all(follow(&res.rows), &task.session, &task.txn);
+            self.admit_all(follow.probes(&res.rows), &task.session, &task.txn);
         }
         self.finish(&task, res.outcome.finished());
     }

@@ -21,6 +21,7 @@
 
 mod batch;
 mod drift;
+mod follow;
 mod hash;
 mod needs;
 mod table;
@@ -32,6 +33,7 @@ use crate::plan::{Probe, RowKey, Skip, SkipReason};
 use crate::schema::{Schema, Table};
 
 use batch::Batcher;
+use follow::FollowBatcher;
 use hash::FxHashMap;
 use needs::{Gaps, RowNeeds, row_needs};
 use table::TableInfo;
@@ -74,6 +76,8 @@ pub struct RowsOutcome {
 /// Builds probes from rows events; holds pending keys and per-table facts between events.
 pub struct RowProbeBuilder {
     batcher: Batcher,
+    /// Statements with a phase 2 whose phase 1 is batched (`follow.rs`).
+    follows: FollowBatcher,
     /// Keyed by the address of the schema's `Arc<Table>`; the entry holds that Arc, so the
     /// address cannot be reused by another table while cached.
     tables: FxHashMap<usize, Arc<TableInfo>>,
@@ -100,6 +104,7 @@ impl RowProbeBuilder {
     pub fn new(config: RowProbeConfig) -> Self {
         RowProbeBuilder {
             batcher: Batcher::new(config.max_keys_per_probe),
+            follows: FollowBatcher::new(config.max_keys_per_probe),
             tables: FxHashMap::default(),
             maps: FxHashMap::default(),
             scratch: RowNeeds::default(),
@@ -108,17 +113,21 @@ impl RowProbeBuilder {
 
     /// Distinct keys waiting for a probe.
     pub fn pending_keys(&self) -> usize {
-        self.batcher.pending()
+        self.batcher.pending() + self.follows.pending()
     }
 
     /// Full probes completed so far, each with the position of its first contributing event.
     pub fn take_ready(&mut self) -> Vec<(Position, Probe)> {
-        self.batcher.take_ready()
+        let mut out = self.batcher.take_ready();
+        out.append(&mut self.follows.take_ready());
+        out
     }
 
     /// Every pending key as probes; ends the de-duplication window.
     pub fn flush(&mut self) -> Vec<(Position, Probe)> {
-        self.batcher.flush()
+        let mut out = self.batcher.flush();
+        out.append(&mut self.follows.flush());
+        out
     }
 
     /// Take over the clustered-key lookups of a statement probe (select mode): `tuples` are
@@ -148,6 +157,49 @@ impl RowProbeBuilder {
         }
         for (tuple, rk) in tuples.into_iter().zip(row_keys) {
             self.batcher.add(&info, 0, tuple, rk, pos);
+        }
+        Ok(())
+    }
+
+    /// Take over a statement probe with a phase 2 (select mode): `tuples` are the primary-key
+    /// values its WHERE pins (one per row key in `row_keys`) and `follow` its phase-2 builder.
+    /// Its clustered read joins a batched `… WHERE pk IN (…)` of the table and its phase 2 a
+    /// batched read per index (see `follow.rs`). Gives the tuples back, taking nothing, when the
+    /// builder is not the statement rewriter's or the keys do not fit the primary key.
+    pub fn add_follow(
+        &mut self,
+        table: &Arc<Table>,
+        tuples: Vec<Vec<crate::event::Value>>,
+        row_keys: &[RowKey],
+        follow: &crate::plan::FollowUp,
+        pos: &Position,
+    ) -> Result<(), Vec<Vec<crate::event::Value>>> {
+        let any: Arc<dyn std::any::Any + Send + Sync> = follow.clone();
+        let Ok(bound) = any.downcast::<crate::rewrite::followup::Bound>() else {
+            return Err(tuples);
+        };
+        if tuples.is_empty()
+            || row_keys.len() != tuples.len()
+            || table.primary_key().is_none()
+            || !Arc::ptr_eq(&bound.spec.table, table)
+                && bound.spec.table.qualified_name() != table.qualified_name()
+            || bound.spec.layout.iter().any(|&c| c >= table.columns.len())
+        {
+            return Err(tuples);
+        }
+        let info = self.table_info(table);
+        let fits = info.indexes.first().is_some_and(|ix| {
+            !info.unkeyed
+                && ix.name == "PRIMARY"
+                && tuples.iter().all(|t| {
+                    t.len() == ix.key_cols.len() && !t.contains(&crate::event::Value::Null)
+                })
+        });
+        if !fits || row_keys.iter().any(RowKey::is_table) {
+            return Err(tuples);
+        }
+        for (tuple, rk) in tuples.into_iter().zip(row_keys) {
+            self.follows.add(&info, tuple, rk, bound.clone(), pos);
         }
         Ok(())
     }
