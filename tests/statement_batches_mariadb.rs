@@ -5,8 +5,9 @@
 //! relay log, every probe is run with the real executor as a SELECT-only user; the follow-ups
 //! get the rows the server returned. The test checks, against an independent model computed
 //! from the replica's data before the backlog and the statements' text:
-//! - phase 2 reads exactly the secondary entries the statements will touch (old entries of
-//!   updated and deleted rows, new entries of updated rows), single-column and composite keys;
+//! - the probes read exactly the index entries the statements will touch: the clustered rows
+//!   they pin, the old entries of updated and deleted rows and the new entries of updated ones
+//!   (phase 2), the entries inserted rows create (phase 1); single-column and composite keys;
 //! - it does so in a few round trips per hundred statements, without errors;
 //! - nothing was written (checksums after the applier catches up).
 
@@ -92,9 +93,12 @@ fn phase_two_of_statements_is_batched_and_reads_exactly_the_touched_entries() {
         .map(|(a, b, k)| ((a, b), k))
         .collect();
 
-    // The backlog, and the model of the secondary entries it touches.
+    // The backlog, and the model of the entries it touches. The prefetcher reads the rows as
+    // they are before the backlog, so the model uses the pre-backlog `k` of every row.
     let mut want: BTreeSet<Entry> = BTreeSet::new();
+    let mut want_pk: BTreeSet<Entry> = BTreeSet::new();
     let e = |ix: &str, vals: Vec<String>| (ix.to_string(), vals);
+    let pk = |t: &str, vals: Vec<String>| (format!("sb.{t}"), vals);
     let mut statements = 0usize;
     for i in 0..400i64 {
         let id = 1 + (i * 7919) % 3000;
@@ -103,24 +107,34 @@ fn phase_two_of_statements_is_batched_and_reads_exactly_the_touched_entries() {
         let k = k_of[&id];
         want.insert(e("k_1", vec![k.to_string(), id.to_string()]));
         want.insert(e("k_1", vec![(k + 1).to_string(), id.to_string()]));
+        want_pk.insert(pk("t", vec![id.to_string()]));
         p.query_drop(format!(
             "UPDATE sb.t SET c = 'u{i}' WHERE id = {}",
             3001 - id
         ))
         .unwrap();
+        want_pk.insert(pk("t", vec![(3001 - id).to_string()]));
         statements += 2;
         if i % 4 == 0 {
             let gone = 1 + (i * 104_729 + 13) % 3000;
             p.query_drop(format!("DELETE FROM sb.t WHERE id = {gone}"))
                 .unwrap();
-            // Deleted rows that the backlog's own earlier statements did not remove: the
-            // prefetcher reads the pre-backlog row, so its old entry is what the model expects.
-            let k = k_of[&gone];
-            want.insert(e("k_1", vec![k.to_string(), gone.to_string()]));
+            want.insert(e("k_1", vec![k_of[&gone].to_string(), gone.to_string()]));
+            want_pk.insert(pk("t", vec![gone.to_string()]));
             // A key that does not exist: no row, so no phase 2.
             p.query_drop(format!("DELETE FROM sb.t WHERE id = {}", 10_000 + i))
                 .unwrap();
-            statements += 2;
+            want_pk.insert(pk("t", vec![(10_000 + i).to_string()]));
+            // A new row: the clustered leaf it goes to and its entry in k_1.
+            p.query_drop(format!(
+                "INSERT INTO sb.t (id, k, c) VALUES ({}, {}, 'n{i}')",
+                5000 + i,
+                i % 50
+            ))
+            .unwrap();
+            want.insert(e("k_1", vec![(i % 50).to_string(), (5000 + i).to_string()]));
+            want_pk.insert(pk("t", vec![(5000 + i).to_string()]));
+            statements += 3;
         }
         if i % 2 == 0 {
             let b = 1 + (i * 31) % 1000;
@@ -131,7 +145,11 @@ fn phase_two_of_statements_is_batched_and_reads_exactly_the_touched_entries() {
             .unwrap();
             let k = kv_of[&(a.clone(), b)];
             want.insert(e("k_v", vec![k.to_string(), a.clone(), b.to_string()]));
-            want.insert(e("k_v", vec![(k + 2).to_string(), a, b.to_string()]));
+            want.insert(e(
+                "k_v",
+                vec![(k + 2).to_string(), a.clone(), b.to_string()],
+            ));
+            want_pk.insert(pk("v", vec![a, b.to_string()]));
             statements += 1;
         }
     }
@@ -178,6 +196,7 @@ fn phase_two_of_statements_is_batched_and_reads_exactly_the_touched_entries() {
     exec.connect_now().unwrap();
     let session = Session::default();
     let mut got: BTreeSet<Entry> = BTreeSet::new();
+    let mut got_pk: BTreeSet<Entry> = BTreeSet::new();
     let (mut phase1, mut phase2) = (0usize, 0usize);
     let mut queue: Vec<Probe> = plans.iter().flat_map(|p| p.probes.clone()).collect();
     while let Some(probe) = queue.pop() {
@@ -194,11 +213,16 @@ fn phase_two_of_statements_is_batched_and_reads_exactly_the_touched_entries() {
         };
         let res = exec.run(&job);
         assert_eq!(res.outcome, Outcome::Ok, "{probe:?}");
+        for k in &probe.keys {
+            let vals = k.iter().map(render).collect();
+            if probe.index == "PRIMARY" {
+                got_pk.insert((probe.table.clone(), vals));
+            } else {
+                got.insert((probe.index.clone(), vals));
+            }
+        }
         if probe.phase == 2 {
             phase2 += 1;
-            for k in &probe.keys {
-                got.insert((probe.index.clone(), k.iter().map(render).collect()));
-            }
         } else {
             phase1 += 1;
         }
@@ -220,6 +244,7 @@ fn phase_two_of_statements_is_batched_and_reads_exactly_the_touched_entries() {
         extra.len(),
         extra.first()
     );
+    assert_eq!(got_pk, want_pk, "clustered rows read");
     assert!(
         (phase1 + phase2) * 20 < statements,
         "{phase1} + {phase2} round trips for {statements} statements: not batched"

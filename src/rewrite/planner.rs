@@ -228,7 +228,8 @@ impl Planner {
     /// Select mode: a statement probe that reads clustered rows by pinned primary-key values
     /// (`UPDATE … WHERE id = 5`, `DELETE … WHERE id IN (…)`) is handed to the row builder,
     /// whose batched IN-list probe reads the same leaf pages; with a phase 2 (`SET k = k + 1`,
-    /// a DELETE from a table with secondary indexes) the phase-2 reads are batched too. So a
+    /// a DELETE from a table with secondary indexes) the phase-2 reads are batched too, and an
+    /// INSERT's reads of the entries its literal values create join the index's batch. So a
     /// statement-format stream costs a few round trips per hundred transactions instead of one
     /// or two per statement. Anything else keeps its own probe.
     /// Returns the probe when it keeps its own round trip.
@@ -241,7 +242,6 @@ impl Planner {
         if self.mode != Mode::Select
             || probe.phase != 1
             || probe.keys.is_empty()
-            || !(probe.index.is_empty() || probe.index == "PRIMARY")
             || !matches!(probe.sql, ProbeSql::Text(_))
         {
             return Some(probe);
@@ -250,11 +250,16 @@ impl Planner {
             return Some(probe);
         };
         let keys = std::mem::take(&mut probe.keys);
+        let clustered = probe.index.is_empty() || probe.index == "PRIMARY";
         let taken = match &probe.follow_up {
-            Some(f) => self.rows.add_follow(table, keys, &probe.row_keys, f, pos),
-            None => self
+            Some(f) if clustered => self.rows.add_follow(table, keys, &probe.row_keys, f, pos),
+            Some(_) => Err(keys),
+            None if clustered => self
                 .rows
                 .add_clustered_keys(table, keys, &probe.row_keys, pos),
+            None => self
+                .rows
+                .add_index_keys(table, &probe.index, keys, &probe.row_keys, pos),
         };
         match taken {
             Ok(()) => None,

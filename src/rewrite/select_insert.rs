@@ -126,8 +126,11 @@ impl NewRows<'_> {
                         .iter()
                         .map(|&p| ValExpr::from_expr(row[p], &no_col))
                         .collect();
-                    keys.push(vals.map_or_else(|| KeyT::table(t), |v| KeyT::row(t, v)));
-                    tuples.push(pos.iter().map(|&p| row[p].to_string()).collect::<Vec<_>>());
+                    keys.push(
+                        vals.clone()
+                            .map_or_else(|| KeyT::table(t), |v| KeyT::row(t, v)),
+                    );
+                    tuples.push((pos.iter().map(|&p| row[p].to_string()).collect(), vals));
                 }
                 _ => keys.push(KeyT::table(t)),
             }
@@ -154,7 +157,11 @@ impl NewRows<'_> {
                 }
             }
         }
-        let tuples: Vec<Vec<String>> = self
+        let no_col = |_: &Expr| None;
+        // Typed values only where the entry is read as is (not the conflicting row of an
+        // upsert): they let the planner merge the probe into batched reads of the index.
+        let typed = !(upsert && index.unique);
+        let tuples: Vec<Tuple> = self
             .rows
             .iter()
             .filter_map(|row| {
@@ -165,7 +172,14 @@ impl NewRows<'_> {
                 if pos.iter().any(|&p| is_null(row[p])) {
                     return None;
                 }
-                Some(pos.iter().map(|&p| row[p].to_string()).collect())
+                let vals = typed
+                    .then(|| {
+                        pos.iter()
+                            .map(|&p| ValExpr::from_expr(row[p], &no_col))
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .flatten();
+                Some((pos.iter().map(|&p| row[p].to_string()).collect(), vals))
             })
             .collect();
         let select = if upsert && index.unique {
@@ -224,18 +238,22 @@ fn is_null_or_zero_auto(t: &Table, ci: usize, e: &Expr) -> bool {
     )
 }
 
-/// One probe per chunk of tuples on one index.
+/// One index entry: its values as SQL text, and as values when every one is a plain literal.
+type Tuple = (Vec<String>, Option<Vec<ValExpr>>);
+
+/// One probe per chunk of tuples on one index. A chunk whose tuples are all typed carries them
+/// as its keys (the planner may then merge it into batched reads).
 fn batch(
     t: &Arc<Table>,
     index: &str,
     force: Option<usize>,
     select: &[usize],
     cols: &[usize],
-    tuples: &[Vec<String>],
+    tuples: &[Tuple],
 ) -> Vec<ProbeT> {
-    let mut uniq: Vec<&Vec<String>> = Vec::new();
+    let mut uniq: Vec<&Tuple> = Vec::new();
     for tu in tuples {
-        if !uniq.contains(&tu) {
+        if !uniq.iter().any(|u| u.0 == tu.0) {
             uniq.push(tu);
         }
     }
@@ -249,18 +267,23 @@ fn batch(
     });
     uniq.chunks(MAX_TUPLES)
         .map(|chunk| {
+            let texts: Vec<&Vec<String>> = chunk.iter().map(|u| &u.0).collect();
             let sql = format!(
                 "SELECT {} FROM {}{hint} WHERE {}",
                 sel.join(", "),
                 quote_table(t),
-                in_condition(&names, chunk)
+                in_condition(&names, &texts)
             );
             ProbeT {
                 table: t.qualified_name(),
                 index: index.to_string(),
                 phase: 1,
                 sql: SqlT::Text(TextT::parse(&sql)),
-                keys: Vec::new(),
+                keys: chunk
+                    .iter()
+                    .map(|u| u.1.clone())
+                    .collect::<Option<Vec<_>>>()
+                    .unwrap_or_default(),
                 row_keys: None,
                 follow: None,
             }

@@ -161,6 +161,40 @@ impl RowProbeBuilder {
         Ok(())
     }
 
+    /// Take over a statement's read of secondary index `index` (select mode): `tuples` are
+    /// whole entry keys (the index columns, then for a non-unique index the primary-key
+    /// columns), one per row key in `row_keys`, e.g. the new entries of an INSERT with literal
+    /// values. They join the index's pending keys. Gives the tuples back, taking nothing, when
+    /// they do not fit the index's entry layout.
+    pub fn add_index_keys(
+        &mut self,
+        table: &Arc<Table>,
+        index: &str,
+        tuples: Vec<Vec<crate::event::Value>>,
+        row_keys: &[RowKey],
+        pos: &Position,
+    ) -> Result<(), Vec<Vec<crate::event::Value>>> {
+        if tuples.is_empty() || row_keys.len() != tuples.len() || table.primary_key().is_none() {
+            return Err(tuples);
+        }
+        let info = self.table_info(table);
+        let at = info
+            .indexes
+            .iter()
+            .position(|ix| ix.name.eq_ignore_ascii_case(index));
+        let Some(at) = at.filter(|_| !info.unkeyed) else {
+            return Err(tuples);
+        };
+        let width = info.indexes[at].key_cols.len();
+        if tuples.iter().any(|t| t.len() != width) {
+            return Err(tuples);
+        }
+        for (tuple, rk) in tuples.into_iter().zip(row_keys) {
+            self.batcher.add(&info, at, tuple, rk, pos);
+        }
+        Ok(())
+    }
+
     /// Take over a statement probe with a phase 2 (select mode): `tuples` are the primary-key
     /// values its WHERE pins (one per row key in `row_keys`) and `follow` its phase-2 builder.
     /// Its clustered read joins a batched `… WHERE pk IN (…)` of the table and its phase 2 a
