@@ -458,10 +458,13 @@ fn a_panicking_executor_stops_the_pool() {
     }
     assert!(failed, "the blocked reader must see the pool stop");
     assert!(sched.stop().is_err(), "stop must report the panic");
-    assert_eq!(
-        obs.runs.load(Ordering::SeqCst),
-        2,
-        "transactions 0 and 1 ran before the panic"
+    // Transactions 0 and 1 may run before the panic; a worker that had taken one of them but
+    // not started it when another worker panicked stops without running it (so 1 is allowed
+    // under load). Nothing from transaction 2 on ever completes.
+    let runs = obs.runs.load(Ordering::SeqCst);
+    assert!(
+        runs <= 2,
+        "{runs} probes completed; only transactions 0 and 1 could"
     );
 }
 

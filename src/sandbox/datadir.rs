@@ -39,7 +39,18 @@ fn os_user() -> String {
 }
 
 /// Run `mariadb-install-db` into `datadir` (which must not exist or be empty).
+///
+/// The bootstrap server gets a tmpdir of its own: with the shared `/tmp`, concurrent bootstraps
+/// (parallel test binaries on a fresh machine) break each other: a starting server deletes every
+/// `#sql*` file in its tmpdir, including another bootstrap's temporary tables, which then fails
+/// with `Unknown table 'mysql.tmp_user_sys'`.
 pub fn install(bins: &Binaries, datadir: &Path) -> Result<()> {
+    let parent = datadir.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(io(format!("creating {}", parent.display())))?;
+    let tmp = tempfile::Builder::new()
+        .prefix("bootstrap-tmp-")
+        .tempdir_in(parent)
+        .map_err(io(format!("creating a tmpdir in {}", parent.display())))?;
     let out = Command::new(&bins.install_db)
         .arg("--no-defaults")
         .arg("--auth-root-authentication-method=normal")
@@ -48,6 +59,7 @@ pub fn install(bins: &Binaries, datadir: &Path) -> Result<()> {
         .arg("--skip-test-db")
         .arg(format!("--innodb-log-file-size={REDO_LOG_SIZE}"))
         .arg("--innodb-buffer-pool-size=16M")
+        .arg(format!("--tmpdir={}", tmp.path().display()))
         .output()
         .map_err(io(format!("running {}", bins.install_db.display())))?;
     if out.status.success() {
@@ -151,4 +163,44 @@ pub fn create(bins: &Binaries, datadir: &Path) -> Result<()> {
     // A template removed by a temp cleaner mid-copy, a full disk ...: bootstrap directly instead.
     let _ = fs::remove_dir_all(datadir);
     install(bins, datadir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: parallel test binaries on a fresh machine bootstrap their templates at the same
+    /// time; with a shared tmpdir a starting server deleted another's temporary tables. Skips where MariaDB is missing.
+    #[test]
+    fn concurrent_bootstraps_all_succeed() {
+        let bins = match super::super::server_binaries() {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("skipped: {e}");
+                return;
+            }
+        };
+        let root = tempfile::tempdir().unwrap();
+        let results: Vec<Result<()>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|i| {
+                    let (bins, dir) = (&bins, root.path().join(format!("d{i}")));
+                    s.spawn(move || {
+                        // Staggered, so one server's start-up sweep of `#sql*` files in its
+                        // tmpdir lands while another is using its temporary tables.
+                        std::thread::sleep(std::time::Duration::from_millis(120 * i));
+                        install(bins, &dir)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (i, r) in results.into_iter().enumerate() {
+            if let Err(e) = r {
+                panic!("bootstrap {i} failed: {e}");
+            }
+            let grants = root.path().join(format!("d{i}/mysql/global_priv.frm"));
+            assert!(grants.exists(), "bootstrap {i} left no grant tables");
+        }
+    }
 }
