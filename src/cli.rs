@@ -171,12 +171,18 @@ pub struct RunArgs {
     /// Connections that warm whole indexes of the tables the backlog touches by scanning them
     /// in key order (sequential read-ahead: about a third of the server CPU per page of point
     /// reads), only while the buffer pool's free pages can hold them; once a table is swept its
-    /// point probes stop. For a replica restarted with a large, empty pool and a long backlog
-    /// spread over the tables (measured: +10% at 200k transactions, -24% at 60k, and a loss
-    /// when the writes hit few pages); 4 is a good value there. On a pool smaller than the data
-    /// nothing is swept. Default 0: off.
+    /// point probes stop. A cost gate sweeps a table only when the rest of the backlog would
+    /// read enough of its pages at random to cost more, and when the sweep can end in the first
+    /// half of the remaining catch-up (at the measured apply rate): hot spots and short
+    /// backlogs keep their point probes. For a replica restarted with a large, empty pool and a
+    /// long backlog spread over the tables; 4 is a good value there. On a pool smaller than the
+    /// data nothing is swept. Default 0: off.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub sweep_workers: usize,
+    /// With --sweep-workers: sweep every touched table that fits in the free pool, without the
+    /// cost gate (for a backlog known to cover most of its tables).
+    #[arg(long)]
+    pub sweep_always: bool,
     /// Schema from a file instead of the replica's information_schema.
     #[arg(long, value_name = "FILE")]
     pub schema_file: Option<PathBuf>,

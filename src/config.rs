@@ -115,6 +115,9 @@ impl Config {
         if a.sweep_workers > 16 {
             return Err(cfg("--sweep-workers must be between 0 and 16"));
         }
+        if a.sweep_always && a.sweep_workers == 0 {
+            return Err(cfg("--sweep-always needs --sweep-workers N (N > 0)"));
+        }
         if !(1..=1024).contains(&a.probe_keys) {
             return Err(cfg("--probe-keys must be between 1 and 1024"));
         }
@@ -139,6 +142,7 @@ impl Config {
             conflict_map: !a.no_conflict_map,
             sweep: crate::sweep::SweepOptions {
                 workers: a.sweep_workers,
+                always: a.sweep_always,
                 ..crate::sweep::SweepOptions::default()
             },
             schema_file: a.schema_file.clone(),

@@ -151,6 +151,8 @@ pub struct Metrics {
     pub sweeps_skipped: Counter,
     /// Sweeps ended by a server error.
     pub sweeps_failed: Counter,
+    /// Tables whose sweep the cost gate holds back for now.
+    pub sweeps_waiting: Gauge,
     /// Probes not run because a sweep had put their whole table in the pool.
     pub probes_cached: Counter,
 }
@@ -184,6 +186,7 @@ impl Default for Metrics {
             sweeps_done: Counter::default(),
             sweeps_skipped: Counter::default(),
             sweeps_failed: Counter::default(),
+            sweeps_waiting: Gauge::default(),
             probes_cached: Counter::default(),
         }
     }
@@ -407,6 +410,12 @@ impl Metrics {
             "ahead_seconds",
             "Source-time seconds between the applier and the newest planned transaction.",
             self.ahead_secs.get() as f64,
+        );
+        g(
+            &mut o,
+            "sweeps_waiting",
+            "Tables whose sweep waits at the cost gate (point probes cost less, or too early to tell).",
+            self.sweeps_waiting.get() as f64,
         );
         g(
             &mut o,

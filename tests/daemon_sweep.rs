@@ -2,7 +2,7 @@
 //! with room in the pool, every index of the touched tables ends up cached (pages in the pool
 //! ≥ the index's leaf pages), later probes on those tables are dropped as unnecessary, the whole
 //! thing works for a SELECT-only user and writes nothing; with a pool too small for the tables,
-//! nothing is swept.
+//! nothing is swept; and the cost gate holds sweeps back until it can judge the backlog.
 
 mod daemon_support;
 
@@ -87,6 +87,9 @@ fn sweeps_warm_every_index_of_touched_tables_when_the_pool_has_room() {
     // The applier stays stopped until the end: let the window hold both backlogs.
     config.max_pages = Some(100_000);
     config.sweep.workers = 2;
+    // 200 transactions would never pass the cost gate (and the applier is stopped): this test
+    // is about the sweeping itself.
+    config.sweep.always = true;
     let d = s::start(config);
     d.wait_for("every index swept", Duration::from_secs(60), |m| {
         m.sweeps_done.get() >= 2 * s::TABLES as u64
@@ -131,6 +134,7 @@ fn nothing_is_swept_when_the_tables_do_not_fit_in_the_free_pool() {
     s::backlog(&sb, ROWS, 200);
     let mut config = s::config(&sb, Mode::Select);
     config.sweep.workers = 2;
+    config.sweep.always = true;
     let d = s::start(config);
     d.wait_for("primary keys refused", Duration::from_secs(60), |m| {
         m.sweeps_skipped.get() >= s::TABLES as u64
@@ -151,4 +155,40 @@ fn nothing_is_swept_when_the_tables_do_not_fit_in_the_free_pool() {
         "probes dropped on a pool smaller than the tables"
     );
     assert!(m.probes_run() > 0, "the point probes still ran");
+}
+
+#[test]
+fn the_cost_gate_holds_sweeps_back_until_it_can_judge_the_backlog() {
+    // With the applier stopped there is no apply rate, and 200 transactions are too few to judge
+    // how much of the tables the backlog touches: both tables wait at the gate, nothing is swept,
+    // the point probes run, and the replica catches up with nothing written.
+    let Some(mut sb) = cold_restart_sandbox(128 << 20) else {
+        return;
+    };
+    const ROWS: u64 = 20_000;
+    s::load(&sb, ROWS);
+    restart_cold(&mut sb);
+    s::backlog(&sb, ROWS, 200);
+    let mut config = s::config(&sb, Mode::Select);
+    config.max_pages = Some(100_000);
+    config.sweep.workers = 2;
+    let d = s::start(config);
+    d.wait_for(
+        "both tables waiting at the gate",
+        Duration::from_secs(60),
+        |m| m.sweeps_waiting.get() >= s::TABLES as i64,
+    );
+    d.wait_for("probes run", Duration::from_secs(30), |m| {
+        m.probes_run() > 0
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    let m = d.metrics.clone();
+    assert_eq!(m.sweeps_done.get(), 0, "a table was swept past the gate");
+    assert_eq!(m.sweep_rows.get(), 0);
+    assert_eq!(m.probes_cached.get(), 0);
+    sb.start_sql_thread().unwrap();
+    sb.wait_for_replica_catch_up(Duration::from_secs(60))
+        .unwrap();
+    d.stop();
+    assert_eq!(s::checksums(&sb.primary), s::checksums(&sb.replica));
 }

@@ -150,6 +150,7 @@ pub fn run_with_metrics(
         last_end: None,
         relay_reset,
         log: Default::default(),
+        txn_bytes: (0, 0),
     }
     .run();
     shutdown.trigger();

@@ -14,7 +14,7 @@ use crate::metrics::Metrics;
 use crate::relay::RelaySource;
 use crate::replica::{Poller, RelayCoord};
 use crate::schedule::{Scheduler, TxnMeta};
-use crate::sweep::Sweeper;
+use crate::sweep::{Backlog, Sweeper};
 use crate::throttle::{Decision, Throttle};
 
 use super::Shutdown;
@@ -44,6 +44,9 @@ pub struct ReaderLoop<'a> {
     /// Set by the poller when the applier's position went backwards (relay log reset).
     pub(super) relay_reset: Arc<AtomicBool>,
     pub(super) log: LogOnce,
+    /// Relay-log bytes and transactions measured between consecutive transaction ends in one
+    /// file (the backlog estimate for the sweep gate).
+    pub(super) txn_bytes: (u64, u64),
 }
 
 impl ReaderLoop<'_> {
@@ -59,6 +62,13 @@ impl ReaderLoop<'_> {
                     self.next_seq += 1;
                     self.metrics.transactions_read.inc();
                     self.metrics.events_read.add(tx.events.len() as u64);
+                    if let Some(prev) = &self.last_end
+                        && prev.file == tx.end.file
+                        && tx.end.offset > prev.offset
+                    {
+                        self.txn_bytes.0 += tx.end.offset - prev.offset;
+                        self.txn_bytes.1 += 1;
+                    }
                     self.last_end = Some(tx.end.clone());
                     if self.wanted(&tx) {
                         batch.push(tx);
@@ -141,6 +151,8 @@ impl ReaderLoop<'_> {
         if !self.sweeper.enabled() {
             return;
         }
+        let probes: Vec<&crate::plan::Probe> = plans.iter().flat_map(|p| &p.probes).collect();
+        self.sweeper.observe(&probes);
         let mut seen: Vec<(String, bool)> = Vec::new();
         for plan in plans.iter_mut() {
             let before = plan.probes.len();
@@ -164,8 +176,15 @@ impl ReaderLoop<'_> {
         }
     }
 
-    /// Periodic work: schema reloads after applied DDL; skip forward when far behind.
+    /// Periodic work: schema reloads after applied DDL; skip forward when far behind; the
+    /// backlog estimate for the sweep gate.
     fn maintain(&mut self) {
+        if self.sweeper.enabled() {
+            self.sweeper.set_backlog(Backlog {
+                read: self.next_seq,
+                remaining: self.remaining_txns(),
+            });
+        }
         let sched = self.sched;
         if self.stage.after_applier(|c| sched.applier_passed(c)) {
             self.refresh_selector();
@@ -175,6 +194,21 @@ impl ReaderLoop<'_> {
         } else {
             self.skip_forward();
         }
+    }
+
+    /// Transactions still in the relay log ahead of the reader: bytes left over the average
+    /// transaction's size so far.
+    fn remaining_txns(&self) -> Option<u64> {
+        let end = self.last_end.as_ref()?;
+        let (bytes, n) = self.txn_bytes;
+        if n == 0 {
+            return None;
+        }
+        let left = self
+            .source
+            .bytes_after(std::path::Path::new(&*end.file), end.offset)
+            .ok()??;
+        Some((left as f64 * n as f64 / bytes.max(1) as f64) as u64)
     }
 
     /// The relay log was reset under us: void the window and read again from the applier.

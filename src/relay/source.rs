@@ -48,6 +48,19 @@ impl RelaySource {
             .map(|p| (p, true)))
     }
 
+    /// Bytes of relay log after `offset` in `cur`: the rest of that file plus every file listed
+    /// after it (files that vanished count as empty). An estimate of the backlog ahead of a
+    /// reader at that position; None when `cur` is not listed.
+    pub fn bytes_after(&self, cur: &Path, offset: u64) -> Result<Option<u64>> {
+        let files = self.files()?;
+        let Some(i) = files.iter().position(|f| same_file(f, cur)) else {
+            return Ok(None);
+        };
+        let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let rest: u64 = files[i + 1..].iter().map(|f| size(f)).sum();
+        Ok(Some(size(&files[i]).saturating_sub(offset) + rest))
+    }
+
     /// Resolve a user-given file name (full path or just the file name) against the source.
     pub fn find(&self, name: &str) -> Result<PathBuf> {
         let files = self.files()?;
@@ -118,6 +131,15 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!((next, purged), (f[1].clone(), true));
+        std::fs::write(&f[0], vec![0u8; 1000]).unwrap();
+        std::fs::write(&f[1], vec![0u8; 300]).unwrap();
+        assert_eq!(src.bytes_after(&f[0], 400).unwrap(), Some(900));
+        assert_eq!(src.bytes_after(&f[1], 300).unwrap(), Some(0));
+        assert_eq!(
+            src.bytes_after(&dir.path().join("relay.000003"), 0)
+                .unwrap(),
+            None
+        );
         assert!(src.next_after(&f[1]).unwrap().is_none());
     }
 }

@@ -8,7 +8,12 @@
 //! applier needs next), the sweeper reads whole indexes of the tables the plans touch (what it
 //! will need later): every primary key first, then the secondary indexes.
 //!
-//! Rules (a sweep must never cost the replica a cached page or hold back purge):
+//! Rules (a sweep must pay for itself, and never cost the replica a cached page or hold back
+//! purge):
+//! * a table is swept only when the cost model in `gate` says reading all of it in key order
+//!   costs the server less than the point probes the rest of the backlog would need, and the
+//!   sweep can end in the first half of the remaining catch-up (hot spots and short backlogs
+//!   keep their point probes); its secondary indexes follow once its primary key is admitted;
 //! * an index is swept only when it fits in `pool_share` of the pool's *free* pages, counting
 //!   what running sweeps reserved; on a pool smaller than the data nothing is swept;
 //! * a sweep stops when free pages fall under 2% of the pool (something else is filling it), or
@@ -28,6 +33,7 @@
 //! the plans touch (the reader calls [`Sweeper::notice`]).
 
 mod chunk;
+mod gate;
 mod runner;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -38,6 +44,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 
 pub use chunk::{ChunkSql, NotSweepable, chunk_sql};
+pub use gate::Backlog;
 pub use runner::SweepEnd;
 
 use crate::daemon::Shutdown;
@@ -57,6 +64,8 @@ pub struct SweepOptions {
     pub pool_share: f64,
     /// Statement time limit for a chunk.
     pub timeout_ms: u64,
+    /// Sweep every touched table that fits, without asking the cost gate.
+    pub always: bool,
 }
 
 impl Default for SweepOptions {
@@ -66,6 +75,7 @@ impl Default for SweepOptions {
             chunk_rows: 10_000,
             pool_share: 0.5,
             timeout_ms: 5_000,
+            always: false,
         }
     }
 }
@@ -101,6 +111,11 @@ struct SweepShared {
     /// Tables with every index swept ("db.tbl"), and a generation bumped on every change.
     cached: RwLock<Arc<FxHashSet<String>>>,
     cached_gen: AtomicU64,
+    /// Whether each table's sweep pays (fed by the reader, asked by the workers).
+    gate: Mutex<gate::Gate>,
+    /// Targets the gate turned away for now (the workers ask again when idle), and the tables
+    /// whose wait was logged.
+    deferred: Mutex<(Vec<Target>, FxHashSet<String>)>,
 }
 
 impl SweepShared {
@@ -125,6 +140,10 @@ impl SweepShared {
 
     /// Forget one table (its definition changed: a rebuilt table's pages are new).
     fn uncache(&self, name: &str) {
+        self.gate
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .forget(name);
         let mut c = self.cached.write().unwrap_or_else(|p| p.into_inner());
         if c.contains(name) {
             let mut set = (**c).clone();
@@ -191,6 +210,8 @@ impl Sweeper {
             done: Mutex::new(FxHashMap::default()),
             cached: RwLock::new(Arc::new(FxHashSet::default())),
             cached_gen: AtomicU64::new(0),
+            gate: Mutex::new(gate::Gate::default()),
+            deferred: Mutex::new((Vec::new(), FxHashSet::default())),
             opts,
         });
         let (ptx, prx) = crossbeam_channel::bounded::<Target>(1024);
@@ -254,6 +275,36 @@ impl Sweeper {
         }
     }
 
+    /// The probes of one planned batch: which rows of which tables they read (the gate's
+    /// evidence). One lock per call.
+    pub fn observe(&self, probes: &[&crate::plan::Probe]) {
+        if !self.enabled() {
+            return;
+        }
+        let mut g = self.shared.gate.lock().unwrap_or_else(|p| p.into_inner());
+        for p in probes {
+            g.observe(
+                &p.table,
+                p.row_keys.iter().filter_map(|k| k.pk.as_deref()).map(|pk| {
+                    let mut h = crate::fxhash::FxHasher::default();
+                    std::hash::Hasher::write(&mut h, pk);
+                    std::hash::Hasher::finish(&h)
+                }),
+            );
+        }
+    }
+
+    /// The reader's view of the backlog (transactions read, and still to read).
+    pub fn set_backlog(&self, b: Backlog) {
+        if self.enabled() {
+            self.shared
+                .gate
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .set_backlog(b);
+        }
+    }
+
     /// Whether every index of `table` ("db.tbl", as probes name it) was swept and the pool
     /// still has room: its pages are cached and a point probe on it would be wasted.
     pub fn is_cached(&mut self, table: &str) -> bool {
@@ -296,10 +347,30 @@ fn work(shared: Arc<SweepShared>, primary: Receiver<Target>, secondary: Receiver
                     if let Some(why) = runner.pool_lost_room() {
                         shared.uncache_all(&why);
                     }
-                    continue;
+                    let mut d = shared.deferred.lock().unwrap_or_else(|p| p.into_inner());
+                    match d.0.pop() {
+                        Some(t) => t,
+                        None => continue,
+                    }
                 }
             },
         };
+        if let Err(wait) = runner.admit(&target) {
+            let name = target.table.qualified_name();
+            let mut d = shared.deferred.lock().unwrap_or_else(|p| p.into_inner());
+            if target.is_primary() && d.1.insert(name.clone()) {
+                tracing::info!(table = %name, reason = wait.why(), "not sweeping yet");
+            }
+            d.0.insert(0, target);
+            let waiting = d.0.iter().filter(|t| t.is_primary()).count();
+            shared.metrics.sweeps_waiting.set(waiting as i64);
+            continue;
+        }
+        if target.is_primary() {
+            let d = shared.deferred.lock().unwrap_or_else(|p| p.into_inner());
+            let waiting = d.0.iter().filter(|t| t.is_primary()).count();
+            shared.metrics.sweeps_waiting.set(waiting as i64);
+        }
         let label = format!(
             "{}.{} ({})",
             target.table.db, target.table.name, target.index

@@ -10,10 +10,12 @@ use mysql::prelude::Queryable;
 use mysql::{Conn, Params, Row, Value};
 
 use super::chunk::{ChunkSql, NotSweepable, chunk_sql};
+use super::gate::{Verdict, Wait};
 use super::{SweepShared, Target};
 use crate::error::{Error, ErrorKind, Result};
 use crate::exec::Outcome;
 use crate::exec::setup_statements;
+use crate::fxhash::FxHashMap;
 use crate::plan::Mode;
 
 /// A chunk faster than this doubles the next one; slower than `SLOW` halves it.
@@ -58,11 +60,64 @@ struct Pool {
 pub(super) struct Runner {
     shared: Arc<SweepShared>,
     conn: Option<(Conn, Pool)>,
+    /// Clustered-index pages per table ("db.tbl"), read once per definition for the gate.
+    pages: FxHashMap<(String, u64), u64>,
 }
 
 impl Runner {
     pub(super) fn new(shared: Arc<SweepShared>) -> Runner {
-        Runner { shared, conn: None }
+        Runner {
+            shared,
+            conn: None,
+            pages: FxHashMap::default(),
+        }
+    }
+
+    /// Ask the gate whether `t` may be swept now: a primary key when its table's sweep pays, a
+    /// secondary index once its table's primary key was admitted. When the table's size cannot
+    /// be read the sweep goes ahead (and reports the error itself).
+    pub(super) fn admit(&mut self, t: &Target) -> std::result::Result<(), Wait> {
+        if self.shared.opts.always {
+            return Ok(());
+        }
+        let name = t.table.qualified_name();
+        if !t.is_primary() {
+            let g = self.shared.gate.lock().unwrap_or_else(|p| p.into_inner());
+            return if g.admitted(&name) {
+                Ok(())
+            } else {
+                Err(Wait::Evidence)
+            };
+        }
+        let key = (name.clone(), t.table.version);
+        let pages = match self.pages.get(&key) {
+            Some(p) => *p,
+            None => {
+                let Ok((conn, pool)) = self.connect() else {
+                    return Ok(());
+                };
+                let page_size = pool.page_size;
+                let Ok(bytes) = index_bytes(conn, t) else {
+                    return Ok(());
+                };
+                let p = bytes / page_size;
+                self.pages.insert(key, p);
+                p
+            }
+        };
+        let tps = self.shared.metrics.apply_tps.get();
+        let mut g = self.shared.gate.lock().unwrap_or_else(|p| p.into_inner());
+        let before = g.admitted(&name);
+        match g.decide(&name, pages, Some(tps)) {
+            Verdict::Sweep => {
+                if !before {
+                    tracing::info!(table = %name, pages, apply_tps = tps as u64,
+                        "sweeping: cheaper than point probes for the rest of the backlog");
+                }
+                Ok(())
+            }
+            Verdict::Wait(w) => Err(w),
+        }
     }
 
     fn connect(&mut self) -> Result<&mut (Conn, Pool)> {
