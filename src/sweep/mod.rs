@@ -331,6 +331,33 @@ impl Sweeper {
     }
 }
 
+/// Hold `target` back at the gate (logged once per table).
+fn defer(shared: &SweepShared, target: Target, wait: gate::Wait) {
+    let mut d = shared.deferred.lock().unwrap_or_else(|p| p.into_inner());
+    let name = target.table.qualified_name();
+    if target.is_primary() && d.1.insert(name.clone()) {
+        tracing::info!(table = %name, reason = wait.why(), "not sweeping yet");
+    }
+    d.0.push(target);
+    let waiting = d.0.iter().filter(|t| t.is_primary()).count();
+    shared.metrics.sweeps_waiting.set(waiting as i64);
+}
+
+/// The first held-back target the gate admits now: primary keys first (a secondary index waits
+/// for its table's primary key).
+fn next_admitted(shared: &SweepShared, runner: &mut runner::Runner) -> Option<Target> {
+    let mut d = shared.deferred.lock().unwrap_or_else(|p| p.into_inner());
+    let order = (0..d.0.len())
+        .filter(|&i| d.0[i].is_primary())
+        .chain((0..d.0.len()).filter(|&i| !d.0[i].is_primary()))
+        .collect::<Vec<_>>();
+    let i = order.into_iter().find(|&i| runner.admit(&d.0[i]).is_ok())?;
+    let t = d.0.remove(i);
+    let waiting = d.0.iter().filter(|t| t.is_primary()).count();
+    shared.metrics.sweeps_waiting.set(waiting as i64);
+    Some(t)
+}
+
 /// A worker: primary keys before secondary indexes, until shutdown or both queues close.
 fn work(shared: Arc<SweepShared>, primary: Receiver<Target>, secondary: Receiver<Target>) {
     let mut runner = runner::Runner::new(shared.clone());
@@ -343,12 +370,11 @@ fn work(shared: Arc<SweepShared>, primary: Receiver<Target>, secondary: Receiver
             Err(_) => crossbeam_channel::select! {
                 recv(primary) -> t => match t { Ok(t) => t, Err(_) => return },
                 recv(secondary) -> t => match t { Ok(t) => t, Err(_) => return },
-                default(Duration::from_millis(500)) => {
+                default(Duration::from_millis(250)) => {
                     if let Some(why) = runner.pool_lost_room() {
                         shared.uncache_all(&why);
                     }
-                    let mut d = shared.deferred.lock().unwrap_or_else(|p| p.into_inner());
-                    match d.0.pop() {
+                    match next_admitted(&shared, &mut runner) {
                         Some(t) => t,
                         None => continue,
                     }
@@ -356,20 +382,8 @@ fn work(shared: Arc<SweepShared>, primary: Receiver<Target>, secondary: Receiver
             },
         };
         if let Err(wait) = runner.admit(&target) {
-            let name = target.table.qualified_name();
-            let mut d = shared.deferred.lock().unwrap_or_else(|p| p.into_inner());
-            if target.is_primary() && d.1.insert(name.clone()) {
-                tracing::info!(table = %name, reason = wait.why(), "not sweeping yet");
-            }
-            d.0.insert(0, target);
-            let waiting = d.0.iter().filter(|t| t.is_primary()).count();
-            shared.metrics.sweeps_waiting.set(waiting as i64);
+            defer(&shared, target, wait);
             continue;
-        }
-        if target.is_primary() {
-            let d = shared.deferred.lock().unwrap_or_else(|p| p.into_inner());
-            let waiting = d.0.iter().filter(|t| t.is_primary()).count();
-            shared.metrics.sweeps_waiting.set(waiting as i64);
         }
         let label = format!(
             "{}.{} ({})",
