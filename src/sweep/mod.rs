@@ -113,9 +113,9 @@ struct SweepShared {
     cached_gen: AtomicU64,
     /// Whether each table's sweep pays (fed by the reader, asked by the workers).
     gate: Mutex<gate::Gate>,
-    /// Targets the gate turned away for now (the workers ask again when idle), and the tables
-    /// whose wait was logged.
-    deferred: Mutex<(Vec<Target>, FxHashSet<String>)>,
+    /// Targets the gate turned away for now (the workers ask again when idle), and the reason
+    /// last logged per table.
+    deferred: Mutex<(Vec<Target>, FxHashMap<String, gate::Wait>)>,
 }
 
 impl SweepShared {
@@ -211,7 +211,7 @@ impl Sweeper {
             cached: RwLock::new(Arc::new(FxHashSet::default())),
             cached_gen: AtomicU64::new(0),
             gate: Mutex::new(gate::Gate::default()),
-            deferred: Mutex::new((Vec::new(), FxHashSet::default())),
+            deferred: Mutex::new((Vec::new(), FxHashMap::default())),
             opts,
         });
         let (ptx, prx) = crossbeam_channel::bounded::<Target>(1024);
@@ -331,16 +331,25 @@ impl Sweeper {
     }
 }
 
-/// Hold `target` back at the gate (logged once per table).
+/// Hold `target` back at the gate (logged when a table's reason changes).
 fn defer(shared: &SweepShared, target: Target, wait: gate::Wait) {
     let mut d = shared.deferred.lock().unwrap_or_else(|p| p.into_inner());
-    let name = target.table.qualified_name();
-    if target.is_primary() && d.1.insert(name.clone()) {
-        tracing::info!(table = %name, reason = wait.why(), "not sweeping yet");
+    if target.is_primary() {
+        let name = target.table.qualified_name();
+        log_wait(&mut d.1, name, wait);
     }
     d.0.push(target);
     let waiting = d.0.iter().filter(|t| t.is_primary()).count();
     shared.metrics.sweeps_waiting.set(waiting as i64);
+}
+
+/// Log a table's wait the first time and when it turns into a judgement (a rate that drops to
+/// nothing at the end of a backlog sends it back to "too early": not worth a line).
+fn log_wait(last: &mut FxHashMap<String, gate::Wait>, name: String, w: gate::Wait) {
+    let prev = last.insert(name.clone(), w);
+    if prev.is_none() || (prev != Some(w) && w != gate::Wait::Evidence) {
+        tracing::info!(table = %name, reason = w.why(), "not sweeping yet");
+    }
 }
 
 /// The first held-back target the gate admits now: primary keys first (a secondary index waits
@@ -351,7 +360,21 @@ fn next_admitted(shared: &SweepShared, runner: &mut runner::Runner) -> Option<Ta
         .filter(|&i| d.0[i].is_primary())
         .chain((0..d.0.len()).filter(|&i| !d.0[i].is_primary()))
         .collect::<Vec<_>>();
-    let i = order.into_iter().find(|&i| runner.admit(&d.0[i]).is_ok())?;
+    let mut verdicts = Vec::new();
+    let found = order.into_iter().find(|&i| match runner.admit(&d.0[i]) {
+        Ok(()) => true,
+        Err(w) => {
+            verdicts.push((i, w));
+            false
+        }
+    });
+    for (i, w) in verdicts {
+        if d.0[i].is_primary() {
+            let name = d.0[i].table.qualified_name();
+            log_wait(&mut d.1, name, w);
+        }
+    }
+    let i = found?;
     let t = d.0.remove(i);
     let waiting = d.0.iter().filter(|t| t.is_primary()).count();
     shared.metrics.sweeps_waiting.set(waiting as i64);
