@@ -32,6 +32,9 @@ pub const RANDOM_PAGE_COST: f64 = 3.0;
 pub const SCAN_PAGES_PER_SEC: f64 = 10_000.0;
 /// Distinct keys remembered per table; beyond this the table counts as widely touched.
 const MAX_KEYS: usize = 1 << 20;
+/// Distinct keys remembered over all tables (about 64 MB at most); beyond it no table's count
+/// grows, which only keeps gates shut.
+const MAX_TOTAL_KEYS: usize = 1 << 22;
 /// Transactions to see before judging the rate of new keys.
 pub const MIN_TXNS: u64 = 1_000;
 /// The rate of new keys is measured over at least this many transactions.
@@ -116,8 +119,11 @@ pub enum Verdict {
 pub struct Gate {
     tables: FxHashMap<String, Keys>,
     backlog: Backlog,
-    /// Tables admitted (their secondary indexes follow the primary key).
+    /// Tables admitted (their secondary indexes follow the primary key); their key sets are
+    /// dropped.
     admitted: FxHashSet<String>,
+    /// Keys held over all tables.
+    total: usize,
 }
 
 impl Gate {
@@ -131,6 +137,9 @@ impl Gate {
 
     /// A probe on `table` reads the rows with these key hashes.
     pub fn observe(&mut self, table: &str, key_hashes: impl IntoIterator<Item = u64>) {
+        if self.admitted.contains(table) {
+            return;
+        }
         let read = self.backlog.read;
         let k = match self.tables.get_mut(table) {
             Some(k) => k,
@@ -142,10 +151,12 @@ impl Gate {
             }),
         };
         for h in key_hashes {
-            if k.seen.len() >= MAX_KEYS {
+            if k.seen.len() >= MAX_KEYS || self.total >= MAX_TOTAL_KEYS {
                 break;
             }
-            k.seen.insert(h);
+            if k.seen.insert(h) {
+                self.total += 1;
+            }
         }
     }
 
@@ -181,14 +192,21 @@ impl Gate {
         );
         if v == Verdict::Sweep {
             self.admitted.insert(table.to_string());
+            self.drop_keys(table);
         }
         v
     }
 
     /// Forget a table (its definition changed).
     pub fn forget(&mut self, table: &str) {
-        self.tables.remove(table);
+        self.drop_keys(table);
         self.admitted.remove(table);
+    }
+
+    fn drop_keys(&mut self, table: &str) {
+        if let Some(k) = self.tables.remove(table) {
+            self.total -= k.seen.len();
+        }
     }
 }
 
@@ -307,8 +325,13 @@ mod tests {
         feed(&mut g, 4_000, true, &mut read);
         assert_eq!(g.decide("db.t", P as u64, Some(40_000.0)), Verdict::Sweep);
         assert!(g.admitted("db.t"));
+        assert_eq!(g.total, 0, "an admitted table's keys are dropped");
+        feed(&mut g, 10, true, &mut read);
+        assert_eq!(g.total, 0, "and not collected again");
         assert_eq!(g.decide("db.t", P as u64, Some(1.0)), Verdict::Sweep);
         g.forget("db.t");
         assert!(!g.admitted("db.t"));
+        feed(&mut g, 10, true, &mut read);
+        assert_eq!(g.total, 10, "a redefined table starts over");
     }
 }

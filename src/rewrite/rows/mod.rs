@@ -143,22 +143,7 @@ impl RowProbeBuilder {
         row_keys: &[RowKey],
         pos: &Position,
     ) -> Result<(), Vec<Vec<crate::event::Value>>> {
-        if tuples.is_empty() || row_keys.len() != tuples.len() || table.primary_key().is_none() {
-            return Err(tuples);
-        }
-        let info = self.table_info(table);
-        let fits = info.indexes.first().is_some_and(|ix| {
-            !info.unkeyed
-                && ix.name == "PRIMARY"
-                && tuples.iter().all(|t| t.len() == ix.key_cols.len())
-        });
-        if !fits {
-            return Err(tuples);
-        }
-        for (tuple, rk) in tuples.into_iter().zip(row_keys) {
-            self.batcher.add(&info, 0, tuple, rk, pos);
-        }
-        Ok(())
+        self.add_index_keys(table, "PRIMARY", tuples, row_keys, pos)
     }
 
     /// Take over a statement's read of secondary index `index` (select mode): `tuples` are
