@@ -151,6 +151,7 @@ pub fn run_with_metrics(
         relay_reset,
         log: Default::default(),
         txn_bytes: (0, 0),
+        backlog_at: None,
     }
     .run();
     shutdown.trigger();

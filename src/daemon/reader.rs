@@ -47,6 +47,8 @@ pub struct ReaderLoop<'a> {
     /// Relay-log bytes and transactions measured between consecutive transaction ends in one
     /// file (the backlog estimate for the sweep gate).
     pub(super) txn_bytes: (u64, u64),
+    /// When the sweep gate last got a backlog estimate (it reads the relay-log file list).
+    pub(super) backlog_at: Option<Instant>,
 }
 
 impl ReaderLoop<'_> {
@@ -179,7 +181,14 @@ impl ReaderLoop<'_> {
     /// Periodic work: schema reloads after applied DDL; skip forward when far behind; the
     /// backlog estimate for the sweep gate.
     fn maintain(&mut self) {
-        if self.sweeper.enabled() {
+        // maintain() runs every 20 ms while the reader waits for the relay log; the estimate
+        // lists and stats the relay-log files, and the gate looks at it every 250 ms.
+        if self.sweeper.enabled()
+            && self
+                .backlog_at
+                .is_none_or(|t| t.elapsed() >= Duration::from_millis(250))
+        {
+            self.backlog_at = Some(Instant::now());
             self.sweeper.set_backlog(Backlog {
                 read: self.next_seq,
                 remaining: self.remaining_txns(),

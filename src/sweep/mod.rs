@@ -339,7 +339,12 @@ fn defer(shared: &SweepShared, target: Target, wait: gate::Wait) {
         log_wait(&mut d.1, name, wait);
     }
     d.0.push(target);
-    let waiting = d.0.iter().filter(|t| t.is_primary()).count();
+    publish_waiting(shared, &d.0);
+}
+
+/// Tables held back at the gate (one primary-key target each), for the gauge.
+fn publish_waiting(shared: &SweepShared, held: &[Target]) {
+    let waiting = held.iter().filter(|t| t.is_primary()).count();
     shared.metrics.sweeps_waiting.set(waiting as i64);
 }
 
@@ -376,8 +381,7 @@ fn next_admitted(shared: &SweepShared, runner: &mut runner::Runner) -> Option<Ta
     }
     let i = found?;
     let t = d.0.remove(i);
-    let waiting = d.0.iter().filter(|t| t.is_primary()).count();
-    shared.metrics.sweeps_waiting.set(waiting as i64);
+    publish_waiting(shared, &d.0);
     Some(t)
 }
 
