@@ -159,6 +159,13 @@ pub struct RunArgs {
     /// reads over more workers; larger ones save round trips.
     #[arg(long, value_name = "N", default_value_t = crate::config::DEFAULT_PROBE_KEYS)]
     pub probe_keys: usize,
+    /// Keys per probe while the replica's buffer pool is still filling — pages read stay cached,
+    /// as after a restart or with a pool larger than the data (judged every second from
+    /// Innodb_buffer_pool_reads against the free-page count). Nothing is evicted before the
+    /// applier reads it then, so fewer, larger probes save round trips and server CPU.
+    /// Default: 64, or --probe-keys if larger; set it to --probe-keys to keep one size.
+    #[arg(long, value_name = "N")]
+    pub probe_keys_filling: Option<usize>,
     /// Per-probe time limit in milliseconds (max_statement_time / MAX_EXECUTION_TIME).
     #[arg(long, default_value_t = 1000)]
     pub probe_timeout_ms: u64,

@@ -17,6 +17,9 @@ use crate::replica::ConnSpec;
 /// Default keys per row-event probe (`--probe-keys`).
 pub const DEFAULT_PROBE_KEYS: usize = 16;
 
+/// Default keys per probe while the buffer pool is filling (`--probe-keys-filling`).
+pub const DEFAULT_PROBE_KEYS_FILLING: usize = 64;
+
 /// Everything `daemon::run` needs.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -45,6 +48,8 @@ pub struct Config {
     /// Keys per row-event probe (one round trip; the server reads them one after another, so
     /// smaller probes spread the reads over more workers).
     pub probe_keys: usize,
+    /// Keys per probe while the buffer pool is filling (pages read stay cached).
+    pub probe_keys_filling: usize,
     /// Per-probe time limit.
     pub probe_timeout_ms: u64,
     /// Prefetch even when not lagging.
@@ -77,6 +82,7 @@ impl Config {
             max_ahead_secs: 30,
             max_pages: None,
             probe_keys: DEFAULT_PROBE_KEYS,
+            probe_keys_filling: DEFAULT_PROBE_KEYS_FILLING,
             probe_timeout_ms: 1000,
             always: false,
             conflict_map: true,
@@ -121,6 +127,12 @@ impl Config {
         if !(1..=1024).contains(&a.probe_keys) {
             return Err(cfg("--probe-keys must be between 1 and 1024"));
         }
+        let probe_keys_filling = a
+            .probe_keys_filling
+            .unwrap_or(DEFAULT_PROBE_KEYS_FILLING.max(a.probe_keys));
+        if !(1..=1024).contains(&probe_keys_filling) {
+            return Err(cfg("--probe-keys-filling must be between 1 and 1024"));
+        }
         Ok(Config {
             relay_log_index: a.relay_log_index.clone(),
             mode: match a.mode {
@@ -137,6 +149,7 @@ impl Config {
             max_ahead_secs: a.max_ahead_secs,
             max_pages: a.max_pages,
             probe_keys: a.probe_keys,
+            probe_keys_filling,
             probe_timeout_ms: a.probe_timeout_ms,
             always: a.always,
             conflict_map: !a.no_conflict_map,

@@ -137,6 +137,8 @@ pub struct Metrics {
     pub ahead_secs: Gauge,
     /// Probes queued or running.
     pub probes_pending: Gauge,
+    /// Keys per probe now (follows the buffer pool: `--probe-keys` or `--probe-keys-filling`).
+    pub probe_keys: Gauge,
     /// 1 while prefetching, 0 while idle (applier not lagging).
     pub active: Gauge,
     /// Applier rate, transactions per second.
@@ -177,6 +179,7 @@ impl Default for Metrics {
             txns_missed: Counter::default(),
             txns_without_probes: Counter::default(),
             ahead_txns: Gauge::default(),
+            probe_keys: Gauge::default(),
             ahead_secs: Gauge::default(),
             probes_pending: Gauge::default(),
             active: Gauge::default(),
@@ -416,6 +419,12 @@ impl Metrics {
             "sweeps_waiting",
             "Tables whose sweep waits at the cost gate (point probes cost less, or too early to tell).",
             self.sweeps_waiting.get() as f64,
+        );
+        g(
+            &mut o,
+            "probe_keys",
+            "Keys per probe now: --probe-keys, or --probe-keys-filling while the buffer pool fills.",
+            self.probe_keys.get() as f64,
         );
         g(
             &mut o,

@@ -11,6 +11,7 @@
 
 mod logonce;
 mod planning;
+mod probe_size;
 mod reader;
 mod shutdown;
 
@@ -133,6 +134,8 @@ pub fn run_with_metrics(
         metrics.clone(),
         shutdown.clone(),
     );
+    let probe_size = probe_size::ProbeSize::new(config.probe_keys, config.probe_keys_filling);
+    metrics.probe_keys.set(probe_size.keys() as i64);
     let watcher = spawn_watcher(&config, &shutdown, &sched, &metrics, cpu0);
     tracing::info!(flavor = %info.flavor, mode = config.mode.as_str(), workers = config.workers,
         start = %format!("{}:{}", status.relay_log_file, status.relay_log_pos), "relay-prefetch running");
@@ -152,6 +155,7 @@ pub fn run_with_metrics(
         log: Default::default(),
         txn_bytes: (0, 0),
         backlog_at: None,
+        probe_size,
     }
     .run();
     shutdown.trigger();
@@ -304,6 +308,7 @@ fn spawn_watcher(
                     deduped = m.probes_deduplicated.get(), hit_rate = ?m.hit_rate(),
                     ahead_txns = m.ahead_txns.get(), ahead_secs = m.ahead_secs.get(),
                     apply_tps = m.apply_tps.get() as u64, window = s.window_len(),
+                    probe_keys = m.probe_keys.get(),
                     active = m.active.get(), swept_rows = m.sweep_rows.get(), cpu_s = cpu, "status"
                 );
             }

@@ -106,6 +106,12 @@ impl PlanStage {
         self.schema.get_qualified(qualified).cloned()
     }
 
+    /// Change the most keys per row probe; kept across planner rebuilds.
+    pub fn set_probe_keys(&mut self, n: usize) {
+        self.rows.max_keys_per_probe = n;
+        self.planner.set_max_keys_per_probe(n);
+    }
+
     /// Plan consecutive transactions (row keys merged across them). Never panics.
     pub fn plan(&mut self, txns: &[Transaction], metrics: &Metrics) -> Vec<Plan> {
         let mut out = Vec::with_capacity(txns.len());

@@ -20,9 +20,8 @@ use crate::throttle::{Decision, Throttle};
 use super::Shutdown;
 use super::logonce::LogOnce;
 use super::planning::PlanStage;
+use super::probe_size::ProbeSize;
 
-/// Transactions planned together (row keys merged across them).
-const BATCH: usize = 32;
 /// Re-open at the applier when it is this far past the reader in the same file.
 const SKIP_BYTES: u64 = 64 << 20;
 
@@ -49,13 +48,15 @@ pub struct ReaderLoop<'a> {
     pub(super) txn_bytes: (u64, u64),
     /// When the sweep gate last got a backlog estimate (it reads the relay-log file list).
     pub(super) backlog_at: Option<Instant>,
+    /// Keys per probe and transactions planned together, from the buffer pool's verdict.
+    pub(super) probe_size: ProbeSize,
 }
 
 impl ReaderLoop<'_> {
     /// Run until shutdown. Errors only when the scheduler's pool failed (a worker panic).
     pub fn run(mut self) -> Result<()> {
         self.refresh_selector();
-        let mut batch: Vec<Transaction> = Vec::with_capacity(BATCH);
+        let mut batch: Vec<Transaction> = Vec::new();
         let mut last_maint = Instant::now();
         while !self.shutdown.is_triggered() {
             match self.stream.next() {
@@ -77,7 +78,7 @@ impl ReaderLoop<'_> {
                     } else {
                         self.metrics.transactions_not_planned.inc();
                     }
-                    if batch.len() >= BATCH {
+                    if batch.len() >= self.probe_size.batch_txns() {
                         self.flush(&mut batch)?;
                     }
                 }
@@ -126,6 +127,16 @@ impl ReaderLoop<'_> {
     fn flush(&mut self, batch: &mut Vec<Transaction>) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
+        }
+        let pool = self.poller.latest().and_then(|s| s.pool);
+        if let Some(n) = self.probe_size.follow(pool) {
+            tracing::info!(
+                keys = n,
+                pool = pool.map_or("unknown", |p| p.as_str()),
+                "probe size changed with the buffer pool"
+            );
+            self.stage.set_probe_keys(n);
+            self.metrics.probe_keys.set(n as i64);
         }
         let mut plans = self.stage.plan(batch, self.metrics);
         self.notice_tables(&mut plans);

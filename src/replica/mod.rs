@@ -1,16 +1,19 @@
 //! The applier's position and state: flavor detection, SHOW REPLICA STATUS / SHOW SLAVE STATUS
 //! parsed by column name, start-up feature detection, and a poller thread publishing the latest
-//! position on a connection of its own. Does not decide anything: `schedule` and `throttle` act
+//! position on a connection of its own, with the buffer pool's filling-or-evicting verdict
+//! sampled on the same connection (`pool.rs`). Does not decide anything: `schedule` and `throttle` act
 //! on what this module reports.
 
 mod connect;
 mod features;
 mod flavor;
 mod poller;
+mod pool;
 mod status;
 
 pub use connect::ConnSpec;
 pub use features::{ServerInfo, detect};
 pub use flavor::{Family, Flavor};
 pub use poller::{ApplierSnapshot, Poller, fetch_status, status_now};
+pub use pool::{PoolSample, PoolWatch, Pressure, fetch_pool};
 pub use status::{RelayCoord, ReplicaStatus};

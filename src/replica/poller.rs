@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use mysql::Conn;
 use mysql::prelude::Queryable;
 
+use super::pool::{PoolWatch, Pressure, fetch_pool};
 use super::{ConnSpec, Flavor, RelayCoord, ReplicaStatus};
 use crate::daemon::Shutdown;
 use crate::error::{Error, ErrorKind, Result};
@@ -23,6 +24,9 @@ pub struct ApplierSnapshot {
     pub coord: Option<RelayCoord>,
     /// When it was read.
     pub at: Instant,
+    /// What the buffer pool does with pages read (sampled about four times a second; none until
+    /// the first sample, or when the server does not report it).
+    pub pool: Option<Pressure>,
 }
 
 /// Read one status row. `Ok(None)` when the server is not a replica (empty result).
@@ -134,7 +138,15 @@ struct PollState {
     conn: Option<Conn>,
     /// Consecutive failures; 0 when healthy. Drives back-off and once-per-transition logging.
     failures: u32,
+    pool: PoolWatch,
+    /// When the pool was last sampled.
+    pool_at: Option<Instant>,
+    /// The pool counters could not be read (logged once).
+    pool_failed: bool,
 }
+
+/// How often the buffer-pool counters are sampled.
+const POOL_EVERY: Duration = Duration::from_millis(250);
 
 impl PollState {
     fn poll_once(&mut self, spec: &ConnSpec, flavor: &Flavor) -> Option<ApplierSnapshot> {
@@ -145,10 +157,13 @@ impl PollState {
                     tracing::info!(failures = self.failures, "replica status readable again");
                 }
                 self.failures = 0;
+                let now = Instant::now();
+                self.sample_pool(now);
                 Some(ApplierSnapshot {
                     coord: status.relay_coord(),
                     status,
-                    at: Instant::now(),
+                    at: now,
+                    pool: self.pool.verdict(),
                 })
             }
             Ok(None) => {
@@ -175,6 +190,39 @@ impl PollState {
         }
         let conn = self.conn.as_mut().expect("connected above");
         fetch_status(conn, flavor)
+    }
+
+    /// Sample the buffer pool when due (on the status connection; a failure costs nothing but
+    /// the verdict, logged once).
+    fn sample_pool(&mut self, now: Instant) {
+        if self
+            .pool_at
+            .is_some_and(|t| now.saturating_duration_since(t) < POOL_EVERY)
+        {
+            return;
+        }
+        self.pool_at = Some(now);
+        let Some(conn) = self.conn.as_mut() else {
+            return;
+        };
+        match fetch_pool(conn) {
+            Ok(s) => {
+                if let Some(p) = self.pool.observe(s, now) {
+                    tracing::info!(
+                        pool = p.as_str(),
+                        free_pages = s.free,
+                        total_pages = s.total,
+                        "buffer pool verdict"
+                    );
+                }
+            }
+            Err(e) => {
+                if !self.pool_failed {
+                    tracing::warn!(error = %e, "buffer-pool counters unreadable; probe size stays at --probe-keys");
+                    self.pool_failed = true;
+                }
+            }
+        }
     }
 
     /// The poll interval while healthy; exponential back-off (to 2 s) after failures.

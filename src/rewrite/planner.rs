@@ -101,6 +101,13 @@ impl Planner {
         }
     }
 
+    /// Change the most keys per row probe (from the next probe cut on; probes being filled
+    /// may still reach the old size once).
+    pub fn set_max_keys_per_probe(&mut self, n: usize) {
+        self.config.max_keys_per_probe = n.max(1);
+        self.rows.set_max_keys_per_probe(n);
+    }
+
     /// The mode statements are rewritten for.
     pub fn mode(&self) -> Mode {
         self.mode

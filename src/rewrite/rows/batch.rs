@@ -59,6 +59,12 @@ impl Batcher {
         }
     }
 
+    /// Change the most keys per probe. A group already holding more keys than the new bound
+    /// is emitted whole at its next key (one probe of the old size at most).
+    pub fn set_max_keys(&mut self, max_keys: usize) {
+        self.max_keys = max_keys.max(1);
+    }
+
     /// Number of distinct keys waiting (not yet in a probe).
     pub fn pending(&self) -> usize {
         self.groups

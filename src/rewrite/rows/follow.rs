@@ -60,6 +60,11 @@ impl FollowBatcher {
         }
     }
 
+    /// Change the most keys per phase-1 probe (from the next probe cut on).
+    pub fn set_max_keys(&mut self, max_keys: usize) {
+        self.max_keys = max_keys.max(1);
+    }
+
     /// Distinct keys waiting.
     pub fn pending(&self) -> usize {
         self.groups.iter().map(|g| g.keys.len()).sum()

@@ -111,6 +111,12 @@ impl RowProbeBuilder {
         }
     }
 
+    /// Change the most keys per probe (see [`crate::rewrite::planner::Planner::set_max_keys_per_probe`]).
+    pub fn set_max_keys_per_probe(&mut self, n: usize) {
+        self.batcher.set_max_keys(n);
+        self.follows.set_max_keys(n);
+    }
+
     /// Distinct keys waiting for a probe.
     pub fn pending_keys(&self) -> usize {
         self.batcher.pending() + self.follows.pending()
