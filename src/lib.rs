@@ -5,8 +5,9 @@
 //! `relay` (files → framed events) → `event` (decoded, grouped into transactions) →
 //! `rewrite` (statements and row images → a [`plan::Plan`] of probes, using `schema`) →
 //! `schedule` (conflict-free work-stealing pool) → `exec` (worker connections) ,
-//! with `replica` tracking the applier and `throttle` deciding how far ahead to run; beside the
-//! probes, `sweep` reads whole indexes of the touched tables while the buffer pool has room.
+//! with `replica` tracking the applier (and whether the buffer pool is filling or evicting, which
+//! sizes the probes) and `throttle` deciding how far ahead to run; beside the probes, `sweep`
+//! reads whole indexes of the touched tables while the buffer pool has room.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
