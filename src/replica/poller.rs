@@ -24,7 +24,7 @@ pub struct ApplierSnapshot {
     pub coord: Option<RelayCoord>,
     /// When it was read.
     pub at: Instant,
-    /// What the buffer pool does with pages read (sampled about four times a second; none until
+    /// What the buffer pool does with pages read (sampled ten times a second; none until
     /// the first sample, or when the server does not report it).
     pub pool: Option<Pressure>,
 }
@@ -146,7 +146,7 @@ struct PollState {
 }
 
 /// How often the buffer-pool counters are sampled.
-const POOL_EVERY: Duration = Duration::from_millis(250);
+const POOL_EVERY: Duration = Duration::from_millis(100);
 
 impl PollState {
     fn poll_once(&mut self, spec: &ConnSpec, flavor: &Flavor) -> Option<ApplierSnapshot> {
