@@ -160,7 +160,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = crate::config::DEFAULT_PROBE_KEYS)]
     pub probe_keys: usize,
     /// Keys per probe while the replica's buffer pool is still filling — pages read stay cached,
-    /// as after a restart or with a pool larger than the data (judged every second from
+    /// as after a restart or with a pool larger than the data (judged every 200 ms from
     /// Innodb_buffer_pool_reads against the free-page count). Nothing is evicted before the
     /// applier reads it then, so fewer, larger probes save round trips and server CPU.
     /// Default: 64, or --probe-keys if larger; set it to --probe-keys to keep one size.

@@ -94,6 +94,12 @@ fn sweeps_warm_every_index_of_touched_tables_when_the_pool_has_room() {
     d.wait_for("every index swept", Duration::from_secs(60), |m| {
         m.sweeps_done.get() >= 2 * s::TABLES as u64
     });
+    // A restarted pool with room for every table is filling: probes take the larger size.
+    d.wait_for(
+        "probes sized for a filling pool",
+        Duration::from_secs(10),
+        |m| m.probe_keys.get() == relay_prefetch::config::DEFAULT_PROBE_KEYS_FILLING as i64,
+    );
     for t in 1..=s::TABLES {
         for index in ["PRIMARY", "k_idx"] {
             let (cached, leaf) = cached_and_leaf_pages(&sb, t, index);

@@ -123,11 +123,9 @@ impl ReaderLoop<'_> {
         d == Decision::Prefetch
     }
 
-    /// Plan and submit the batch.
-    fn flush(&mut self, batch: &mut Vec<Transaction>) -> Result<()> {
-        if batch.is_empty() {
-            return Ok(());
-        }
+    /// Size probes for what the buffer pool does now (before planning, and while idle so the
+    /// gauge does not lag).
+    fn follow_pool(&mut self) {
         let pool = self.poller.latest().and_then(|s| s.pool);
         if let Some(n) = self.probe_size.follow(pool) {
             tracing::info!(
@@ -138,6 +136,14 @@ impl ReaderLoop<'_> {
             self.stage.set_probe_keys(n);
             self.metrics.probe_keys.set(n as i64);
         }
+    }
+
+    /// Plan and submit the batch.
+    fn flush(&mut self, batch: &mut Vec<Transaction>) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        self.follow_pool();
         let mut plans = self.stage.plan(batch, self.metrics);
         self.notice_tables(&mut plans);
         let mut metas = batch.iter().map(|t| (t.seq, meta_of(t)));
@@ -192,6 +198,7 @@ impl ReaderLoop<'_> {
     /// Periodic work: schema reloads after applied DDL; skip forward when far behind; the
     /// backlog estimate for the sweep gate.
     fn maintain(&mut self) {
+        self.follow_pool();
         // maintain() runs every 20 ms while the reader waits for the relay log; the estimate
         // lists and stats the relay-log files, and the gate looks at it every 250 ms.
         if self.sweeper.enabled()

@@ -1,8 +1,11 @@
 //! The replica's buffer pool seen from outside: is it still filling (pages read stay cached, as
 //! after a restart) or evicting (every page read pushes another out, as on a pool smaller than
 //! the data)? Read from SHOW GLOBAL STATUS, which every user may read and which MySQL and MariaDB
-//! both have: `Innodb_buffer_pool_pages_free`, `Innodb_buffer_pool_reads` (pages read on demand)
-//! and `Innodb_buffer_pool_read_ahead` (pages read ahead).
+//! both have: `Innodb_buffer_pool_pages_free` and `Innodb_buffer_pool_reads` (pages read from
+//! disk). Read-ahead is not added: MariaDB 10.11 counts read-ahead pages in
+//! `Innodb_buffer_pool_reads` already (measured: 1,623 reads and 1,024 read-ahead for 1,536 pages
+//! cached, nothing evicted), MySQL does not; reads undercounted only make a filling pool look
+//! more so, and an evicting pool keeps its free count level either way.
 //!
 //! The free-page count alone cannot tell: InnoDB's page cleaner keeps a reserve of free pages
 //! (`innodb_lru_scan_depth`, 1536 per instance by default) by evicting, so an evicting 64 MB
@@ -29,7 +32,7 @@ pub struct PoolSample {
     pub free: u64,
     /// `Innodb_buffer_pool_pages_total`.
     pub total: u64,
-    /// `Innodb_buffer_pool_reads + Innodb_buffer_pool_read_ahead`: pages read from disk.
+    /// `Innodb_buffer_pool_reads`: pages read from disk.
     pub reads: u64,
 }
 
@@ -57,8 +60,7 @@ impl Pressure {
 pub fn fetch_pool(conn: &mut Conn) -> std::result::Result<PoolSample, mysql::Error> {
     let rows: Vec<(String, u64)> = conn.query(
         "SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_buffer_pool_pages_free', \
-         'Innodb_buffer_pool_pages_total', 'Innodb_buffer_pool_reads', \
-         'Innodb_buffer_pool_read_ahead')",
+         'Innodb_buffer_pool_pages_total', 'Innodb_buffer_pool_reads')",
     )?;
     let get = |n: &str| {
         rows.iter()
@@ -68,7 +70,7 @@ pub fn fetch_pool(conn: &mut Conn) -> std::result::Result<PoolSample, mysql::Err
     Ok(PoolSample {
         free: get("Innodb_buffer_pool_pages_free"),
         total: get("Innodb_buffer_pool_pages_total"),
-        reads: get("Innodb_buffer_pool_reads") + get("Innodb_buffer_pool_read_ahead"),
+        reads: get("Innodb_buffer_pool_reads"),
     })
 }
 
@@ -82,6 +84,19 @@ const MIN_READS: u64 = 256;
 /// Evicted share below which the pool counts as filling, and above which as evicting.
 const FILLING_BELOW: f64 = 0.25;
 const EVICTING_ABOVE: f64 = 0.5;
+
+/// A pool that read fewer than [`MIN_READS`] pages for this long is judged by its free share.
+const QUIET: Duration = Duration::from_secs(2);
+
+/// The verdict before anything was read, or after a quiet spell: a pool mostly free fills;
+/// otherwise assume the worst (the verdict then follows the reads).
+fn guess(s: &PoolSample) -> Pressure {
+    if s.total > 0 && s.free * 2 >= s.total {
+        Pressure::Filling
+    } else {
+        Pressure::Evicting
+    }
+}
 
 /// Turns samples into a [`Pressure`] verdict.
 #[derive(Debug, Default)]
@@ -102,13 +117,7 @@ impl PoolWatch {
         let before = self.verdict;
         match self.base {
             None => {
-                // Before anything was read: a pool mostly free fills; otherwise assume the
-                // worst (the verdict then follows the reads).
-                self.verdict = Some(if s.free * 2 >= s.total && s.total > 0 {
-                    Pressure::Filling
-                } else {
-                    Pressure::Evicting
-                });
+                self.verdict = Some(guess(&s));
                 self.base = Some((s, at));
             }
             Some((b, t0)) => {
@@ -123,11 +132,13 @@ impl PoolWatch {
                 }
                 if read < MIN_READS {
                     // Too little read to judge; keep measuring from the same base unless it is
-                    // stale (then the pool may have changed: start a fresh interval).
-                    if at.saturating_duration_since(t0) > JUDGE_EVERY * 10 {
+                    // stale: a pool that reads next to nothing evicts nothing, so it is judged
+                    // afresh by its free share, as at the start.
+                    if at.saturating_duration_since(t0) > QUIET {
+                        self.verdict = Some(guess(&s));
                         self.base = Some((s, at));
                     }
-                    return None;
+                    return (self.verdict != before).then_some(self.verdict).flatten();
                 }
                 let from_free = b.free.saturating_sub(s.free).min(read);
                 let evicted = (read - from_free) as f64 / read as f64;
@@ -227,6 +238,29 @@ mod tests {
             w.observe(s(4000, 400), t + Duration::from_secs(2)),
             Some(Pressure::Evicting)
         );
+    }
+
+    #[test]
+    fn a_quiet_pool_is_judged_by_its_free_share_again() {
+        let t = Instant::now();
+        let mut w = PoolWatch::default();
+        w.observe(s(4000, 0), t);
+        // A burst that would exhaust the free pages within two seconds...
+        assert_eq!(
+            w.observe(s(3000, 1000), t + Duration::from_millis(200)),
+            Some(Pressure::Evicting)
+        );
+        // ...then nothing read: still three quarters free, nothing evicted.
+        assert_eq!(w.observe(s(3000, 1010), t + Duration::from_secs(1)), None);
+        assert_eq!(
+            w.observe(s(3000, 1020), t + Duration::from_millis(2300)),
+            Some(Pressure::Filling)
+        );
+        // A quiet pool short of free pages stays evicting.
+        let mut w = PoolWatch::default();
+        w.observe(s(1000, 0), t);
+        assert_eq!(w.observe(s(1000, 10), t + Duration::from_secs(3)), None);
+        assert_eq!(w.verdict(), Some(Pressure::Evicting));
     }
 
     #[test]
