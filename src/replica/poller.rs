@@ -141,7 +141,7 @@ struct PollState {
     pool: PoolWatch,
     /// When the pool was last sampled.
     pool_at: Option<Instant>,
-    /// The pool counters could not be read (logged once).
+    /// The last read of the pool counters failed (logged once per transition).
     pool_failed: bool,
 }
 
@@ -207,6 +207,7 @@ impl PollState {
         };
         match fetch_pool(conn) {
             Ok(s) => {
+                self.pool_failed = false;
                 if let Some(p) = self.pool.observe(s, now) {
                     tracing::info!(
                         pool = p.as_str(),
@@ -218,9 +219,11 @@ impl PollState {
             }
             Err(e) => {
                 if !self.pool_failed {
-                    tracing::warn!(error = %e, "buffer-pool counters unreadable; probe size stays at --probe-keys");
+                    tracing::warn!(error = %e, "buffer-pool counters unreadable; probes use --probe-keys until they are readable again");
                     self.pool_failed = true;
                 }
+                // No verdict without counters: the conservative size.
+                self.pool = PoolWatch::default();
             }
         }
     }
