@@ -317,22 +317,10 @@ pub(super) fn claim(claimed: &Mutex<u64>, bytes: u64, free: u64, share: f64) -> 
     true
 }
 
-/// (`Innodb_buffer_pool_pages_free`, `Innodb_buffer_pool_reads`) — SHOW GLOBAL STATUS, which
-/// every user may read.
+/// (`Innodb_buffer_pool_pages_free`, `Innodb_buffer_pool_reads`), as the applier poller reads
+/// them.
 fn pool_state(conn: &mut Conn) -> std::result::Result<(u64, u64), mysql::Error> {
-    let rows: Vec<(String, u64)> = conn.query(
-        "SHOW GLOBAL STATUS WHERE Variable_name IN \
-         ('Innodb_buffer_pool_pages_free', 'Innodb_buffer_pool_reads')",
-    )?;
-    let get = |n: &str| {
-        rows.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(n))
-            .map_or(0, |r| r.1)
-    };
-    Ok((
-        get("Innodb_buffer_pool_pages_free"),
-        get("Innodb_buffer_pool_reads"),
-    ))
+    crate::replica::fetch_pool(conn).map(|s| (s.free, s.reads))
 }
 
 /// The index's size from information_schema.TABLES: DATA_LENGTH is InnoDB's clustered index;
