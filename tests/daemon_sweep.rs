@@ -12,30 +12,7 @@ use daemon_support as s;
 use mysql::prelude::Queryable;
 use relay_prefetch::plan::Mode;
 use relay_prefetch::replica::ConnSpec;
-use relay_prefetch::sandbox::{Sandbox, SandboxOptions};
-
-/// A sandbox whose replica restarts cold (no pool dump/load) and without its threads.
-fn cold_restart_sandbox(pool: u64) -> Option<Sandbox> {
-    s::sandbox(SandboxOptions {
-        replica_buffer_pool_size: pool,
-        replica_extra_cnf: vec![
-            "innodb_buffer_pool_load_at_startup=OFF".into(),
-            "innodb_buffer_pool_dump_at_shutdown=OFF".into(),
-            "skip-slave-start".into(),
-        ],
-        ..SandboxOptions::default()
-    })
-}
-
-fn restart_cold(sb: &mut Sandbox) {
-    // A slow shutdown (purge and merges done, everything flushed): nothing for recovery or purge
-    // to read at start-up, so the pool really starts empty.
-    sb.replica
-        .exec(&["SET GLOBAL innodb_fast_shutdown = 0"])
-        .unwrap();
-    sb.replica.restart().unwrap();
-    sb.replica.exec(&["START SLAVE IO_THREAD"]).unwrap();
-}
+use relay_prefetch::sandbox::Sandbox;
 
 /// Pages of `pf.t{t}`'s `index` in the replica's pool, and the index's leaf pages.
 fn cached_and_leaf_pages(sb: &Sandbox, t: usize, index: &str) -> (u64, u64) {
@@ -74,13 +51,13 @@ fn select_only(
 
 #[test]
 fn sweeps_warm_every_index_of_touched_tables_when_the_pool_has_room() {
-    let Some(mut sb) = cold_restart_sandbox(128 << 20) else {
+    let Some(mut sb) = s::cold_restart_sandbox(128 << 20) else {
         return;
     };
     const ROWS: u64 = 20_000;
     s::load(&sb, ROWS);
     sb.replica.exec(&["ANALYZE TABLE pf.t1, pf.t2"]).unwrap();
-    restart_cold(&mut sb);
+    s::restart_cold(&mut sb);
     s::backlog(&sb, ROWS, 200);
     let before = cached_and_leaf_pages(&sb, 1, "PRIMARY");
     let mut config = select_only(&sb, s::config(&sb, Mode::Select));
@@ -130,13 +107,13 @@ fn sweeps_warm_every_index_of_touched_tables_when_the_pool_has_room() {
 
 #[test]
 fn nothing_is_swept_when_the_tables_do_not_fit_in_the_free_pool() {
-    let Some(mut sb) = cold_restart_sandbox(8 << 20) else {
+    let Some(mut sb) = s::cold_restart_sandbox(8 << 20) else {
         return;
     };
     const ROWS: u64 = 40_000;
     s::load(&sb, ROWS);
     sb.replica.exec(&["ANALYZE TABLE pf.t1, pf.t2"]).unwrap();
-    restart_cold(&mut sb);
+    s::restart_cold(&mut sb);
     s::backlog(&sb, ROWS, 200);
     let mut config = s::config(&sb, Mode::Select);
     config.sweep.workers = 2;
@@ -168,12 +145,12 @@ fn the_cost_gate_holds_sweeps_back_until_it_can_judge_the_backlog() {
     // With the applier stopped there is no apply rate, and 200 transactions are too few to judge
     // how much of the tables the backlog touches: both tables wait at the gate, nothing is swept,
     // the point probes run, and the replica catches up with nothing written.
-    let Some(mut sb) = cold_restart_sandbox(128 << 20) else {
+    let Some(mut sb) = s::cold_restart_sandbox(128 << 20) else {
         return;
     };
     const ROWS: u64 = 20_000;
     s::load(&sb, ROWS);
-    restart_cold(&mut sb);
+    s::restart_cold(&mut sb);
     s::backlog(&sb, ROWS, 200);
     let mut config = s::config(&sb, Mode::Select);
     config.max_pages = Some(100_000);

@@ -10,25 +10,14 @@ use std::time::{Duration, Instant};
 use daemon_support as s;
 use mysql::prelude::Queryable;
 use relay_prefetch::replica::{PoolWatch, Pressure, fetch_pool};
-use relay_prefetch::sandbox::{Sandbox, SandboxOptions};
+use relay_prefetch::sandbox::Sandbox;
 
 const ROWS: u64 = 60_000;
 
 fn cold_sandbox(pool: u64) -> Option<Sandbox> {
-    let mut sb = s::sandbox(SandboxOptions {
-        replica_buffer_pool_size: pool,
-        replica_extra_cnf: vec![
-            "innodb_buffer_pool_load_at_startup=OFF".into(),
-            "innodb_buffer_pool_dump_at_shutdown=OFF".into(),
-            "skip-slave-start".into(),
-        ],
-        ..SandboxOptions::default()
-    })?;
+    let mut sb = s::cold_restart_sandbox(pool)?;
     s::load(&sb, ROWS);
-    sb.replica
-        .exec(&["SET GLOBAL innodb_fast_shutdown = 0"])
-        .unwrap();
-    sb.replica.restart().unwrap();
+    s::restart_cold(&mut sb);
     Some(sb)
 }
 

@@ -30,6 +30,30 @@ pub fn sandbox(opts: SandboxOptions) -> Option<Sandbox> {
     }
 }
 
+/// A sandbox whose replica restarts cold (no pool dump/load) and without its threads.
+pub fn cold_restart_sandbox(pool: u64) -> Option<Sandbox> {
+    sandbox(SandboxOptions {
+        replica_buffer_pool_size: pool,
+        replica_extra_cnf: vec![
+            "innodb_buffer_pool_load_at_startup=OFF".into(),
+            "innodb_buffer_pool_dump_at_shutdown=OFF".into(),
+            "skip-slave-start".into(),
+        ],
+        ..SandboxOptions::default()
+    })
+}
+
+/// Restart the replica with an empty pool, then start its IO thread (the applier stays stopped).
+pub fn restart_cold(sb: &mut Sandbox) {
+    // A slow shutdown (purge and merges done, everything flushed): nothing for recovery or purge
+    // to read at start-up, so the pool really starts empty.
+    sb.replica
+        .exec(&["SET GLOBAL innodb_fast_shutdown = 0"])
+        .unwrap();
+    sb.replica.restart().unwrap();
+    sb.replica.exec(&["START SLAVE IO_THREAD"]).unwrap();
+}
+
 /// Root over TCP on the replica.
 pub fn spec(server: &Server) -> ConnSpec {
     ConnSpec {
