@@ -118,6 +118,8 @@ pub const MIN_PREFETCH_DWELL: Duration = Duration::from_secs(2);
 #[derive(Debug, Clone)]
 pub struct Throttle {
     always: bool,
+    /// The buffer pool reads next to nothing: the applier's pages are in memory already.
+    cached: bool,
     state: Decision,
     /// When the current prefetch period began (None for the initial state: nothing is known).
     since: Option<Instant>,
@@ -128,9 +130,18 @@ impl Throttle {
     pub fn new(always: bool) -> Throttle {
         Throttle {
             always,
+            cached: false,
             state: Decision::Prefetch,
             since: None,
         }
+    }
+
+    /// Whether the buffer pool reads (almost) nothing from disk ([`crate::replica::PoolWatch::cached`]).
+    /// A lagging applier whose pages are all in memory is not waiting on reads (it is bound by
+    /// CPU, commits or one large transaction): probes would only take server CPU from it, so
+    /// the daemon idles until reads return.
+    pub fn set_cached(&mut self, cached: bool) {
+        self.cached = cached;
     }
 
     /// Decide from the latest status and how many read-but-unapplied transactions the reader
@@ -159,6 +170,8 @@ impl Throttle {
             // A stopped applier needs nothing now, but its backlog will: keep the window full so
             // the first transactions after START SLAVE are already warm.
             Decision::Prefetch
+        } else if self.cached {
+            Decision::Idle
         } else if secs >= 1 || txns_behind >= 16 {
             Decision::Prefetch
         } else if secs == 0
@@ -172,7 +185,8 @@ impl Throttle {
             self.state
         };
         if next != self.state {
-            tracing::info!(from = ?self.state, to = ?next, seconds_behind = secs, txns_behind, "throttle");
+            tracing::info!(from = ?self.state, to = ?next, seconds_behind = secs, txns_behind,
+                pool_cached = self.cached, "throttle");
             self.state = next;
             self.since = (next == Decision::Prefetch).then_some(now);
         }
@@ -210,6 +224,27 @@ mod tests {
         assert!((t - 1000.0).abs() < 1e-6 && (e - 3000.0).abs() < 1e-6);
         m.record(2000, 0, t0 + Duration::from_secs(2));
         assert!((m.rate().unwrap().0 - 1500.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_lagging_applier_served_from_memory_gets_no_probes() {
+        let mut t = Throttle::new(false);
+        let lagging = status(true, Some(30));
+        assert_eq!(t.decide(Some(&lagging), 5000), Decision::Prefetch);
+        t.set_cached(true);
+        assert_eq!(t.decide(Some(&lagging), 5000), Decision::Idle);
+        // A stopped applier still gets its window filled for when it starts.
+        assert_eq!(
+            t.decide(Some(&status(false, None)), 5000),
+            Decision::Prefetch
+        );
+        // Reads return: prefetch again.
+        t.set_cached(false);
+        assert_eq!(t.decide(Some(&lagging), 5000), Decision::Prefetch);
+        // --always ignores it.
+        let mut a = Throttle::new(true);
+        a.set_cached(true);
+        assert_eq!(a.decide(Some(&lagging), 5000), Decision::Prefetch);
     }
 
     #[test]

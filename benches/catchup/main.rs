@@ -27,7 +27,7 @@ const USAGE: &str = "usage: catchup [--quick] [--runs N] [--table-size N] [--eve
                [--rand-type uniform|special|pareto|gaussian]
                [--workloads a,b] [--formats ROW,STATEMENT] [--conditions a,b]
 workloads: update_non_index update_index write_only hot_update
-conditions: cold prefetch warm parallel par+prefetch restart restart+prefetch restart+sweep
+conditions: cold prefetch warm warm+prefetch parallel par+prefetch restart restart+prefetch restart+sweep
             rollback rollback-nomap";
 
 struct Options {

@@ -115,6 +115,8 @@ pub const MATRIX: &[Condition] = &[
     COLD,
     with_prefetch(cond("prefetch", false, false, false), SELECT),
     WARM,
+    // Everything cached already: what the prefetcher costs when there is nothing to prefetch.
+    with_prefetch(cond("warm+prefetch", true, true, false), SELECT),
     cond("parallel", false, false, true),
     with_prefetch(cond("par+prefetch", false, false, true), SELECT),
     cond("restart", true, false, false),

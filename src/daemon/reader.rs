@@ -114,6 +114,8 @@ impl ReaderLoop<'_> {
             return false;
         }
         let latest = self.poller.latest();
+        self.throttle
+            .set_cached(latest.as_ref().is_some_and(|s| s.pool_cached));
         let behind = self.next_seq.saturating_sub(self.sched.applier_seq());
         let d = self
             .throttle

@@ -27,6 +27,8 @@ pub struct ApplierSnapshot {
     /// What the buffer pool does with pages read (sampled ten times a second; none until
     /// the first sample, or when the server does not report it).
     pub pool: Option<Pressure>,
+    /// The buffer pool reads (almost) nothing from disk: the applier is served from memory.
+    pub pool_cached: bool,
 }
 
 /// Read one status row. `Ok(None)` when the server is not a replica (empty result).
@@ -164,6 +166,7 @@ impl PollState {
                     status,
                     at: now,
                     pool: self.pool.verdict(),
+                    pool_cached: self.pool.cached(),
                 })
             }
             Ok(None) => {

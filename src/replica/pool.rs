@@ -87,6 +87,10 @@ const EVICTING_ABOVE: f64 = 0.5;
 
 /// A pool that read fewer than [`MIN_READS`] pages for this long is judged by its free share.
 const QUIET: Duration = Duration::from_secs(2);
+/// A pool reading fewer pages a second than this, over at least [`CACHED_AFTER`], serves the
+/// applier from memory: there is nothing worth prefetching.
+const CACHED_RATE: f64 = 128.0;
+const CACHED_AFTER: Duration = Duration::from_millis(500);
 
 /// The verdict before anything was read, or after a quiet spell: a pool mostly free fills;
 /// otherwise assume the worst (the verdict then follows the reads).
@@ -104,12 +108,19 @@ pub struct PoolWatch {
     /// The sample that opens the interval being measured, and when it was taken.
     base: Option<(PoolSample, Instant)>,
     verdict: Option<Pressure>,
+    cached: bool,
 }
 
 impl PoolWatch {
     /// The current verdict (none before the first sample).
     pub fn verdict(&self) -> Option<Pressure> {
         self.verdict
+    }
+
+    /// Whether the pool reads (almost) nothing from disk: fewer than 128 pages a second over
+    /// the last half second or more. Whoever reads, the pages asked for are in memory.
+    pub fn cached(&self) -> bool {
+        self.cached
     }
 
     /// Take a sample read at `at`; returns the verdict when it changed.
@@ -121,7 +132,8 @@ impl PoolWatch {
                 self.base = Some((s, at));
             }
             Some((b, t0)) => {
-                if at.saturating_duration_since(t0) < JUDGE_EVERY {
+                let elapsed = at.saturating_duration_since(t0);
+                if elapsed < JUDGE_EVERY {
                     return None;
                 }
                 let read = s.reads.saturating_sub(b.reads);
@@ -131,19 +143,23 @@ impl PoolWatch {
                     return None;
                 }
                 if read < MIN_READS {
+                    if elapsed >= CACHED_AFTER {
+                        self.cached = (read as f64 / elapsed.as_secs_f64()) < CACHED_RATE;
+                    }
                     // Too little read to judge; keep measuring from the same base unless it is
                     // stale: a pool that reads next to nothing evicts nothing, so it is judged
                     // afresh by its free share, as at the start.
-                    if at.saturating_duration_since(t0) > QUIET {
+                    if elapsed > QUIET {
                         self.verdict = Some(guess(&s));
                         self.base = Some((s, at));
                     }
                     return (self.verdict != before).then_some(self.verdict).flatten();
                 }
+                self.cached = false;
                 let from_free = b.free.saturating_sub(s.free).min(read);
                 let evicted = (read - from_free) as f64 / read as f64;
-                let secs = at.saturating_duration_since(t0).as_secs_f64();
-                let runs_out = (s.free as f64) < read as f64 / secs * HEADROOM.as_secs_f64();
+                let rate = read as f64 / elapsed.as_secs_f64();
+                let runs_out = (s.free as f64) < rate * HEADROOM.as_secs_f64();
                 if evicted > EVICTING_ABOVE || runs_out {
                     self.verdict = Some(Pressure::Evicting);
                 } else if evicted < FILLING_BELOW {
@@ -261,6 +277,30 @@ mod tests {
         w.observe(s(1000, 0), t);
         assert_eq!(w.observe(s(1000, 10), t + Duration::from_secs(3)), None);
         assert_eq!(w.verdict(), Some(Pressure::Evicting));
+    }
+
+    #[test]
+    fn a_pool_reading_next_to_nothing_is_cached_until_reads_return() {
+        let t = Instant::now();
+        let mut w = PoolWatch::default();
+        w.observe(s(1000, 0), t);
+        assert!(!w.cached());
+        // 30 reads in 300 ms: too short to say.
+        w.observe(s(1000, 30), t + Duration::from_millis(300));
+        assert!(!w.cached());
+        // 40 reads in 600 ms: 67 a second.
+        w.observe(s(1000, 40), t + Duration::from_millis(600));
+        assert!(w.cached());
+        // 200 reads in a second (not yet enough to judge eviction): 200 a second, not cached.
+        w.observe(s(1000, 200), t + Duration::from_secs(1));
+        assert!(!w.cached());
+        // Back to thousands a second.
+        let mut w = PoolWatch::default();
+        w.observe(s(1000, 0), t);
+        w.observe(s(1000, 10), t + Duration::from_secs(1));
+        assert!(w.cached());
+        w.observe(s(1000, 3000), t + Duration::from_millis(1300));
+        assert!(!w.cached());
     }
 
     #[test]
