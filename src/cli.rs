@@ -169,7 +169,9 @@ pub struct RunArgs {
     /// Per-probe time limit in milliseconds (max_statement_time / MAX_EXECUTION_TIME).
     #[arg(long, default_value_t = 1000)]
     pub probe_timeout_ms: u64,
-    /// Prefetch even when the replica is not lagging (benchmarks).
+    /// Prefetch even when the replica is not lagging, or when its buffer pool reads next to
+    /// nothing from disk (by default the daemon idles then: the applier is served from memory).
+    /// For benchmarks.
     #[arg(long)]
     pub always: bool,
     /// DANGEROUS, for benchmarks only: turn the row-key conflict map off.
