@@ -1,7 +1,7 @@
 //! The applier's position and state: flavor detection, SHOW REPLICA STATUS / SHOW SLAVE STATUS
 //! parsed by column name, start-up feature detection, and a poller thread publishing the latest
-//! position on a connection of its own, with the buffer pool's filling-or-evicting verdict
-//! sampled on the same connection (`pool.rs`). Does not decide anything: `schedule`, `throttle`
+//! position on a connection of its own, with the buffer pool's filling-or-evicting verdict (and
+//! whether it reads from disk at all) sampled on the same connection (`pool.rs`). Does not decide anything: `schedule`, `throttle`
 //! and the daemon's probe sizing act on what this module reports.
 
 mod connect;

@@ -18,6 +18,10 @@
 //! already: a cold 64 MB pool under a catch-up fills in a fraction of a second, and probes cut
 //! large meanwhile were measured to cost hit rate.
 //!
+//! It also says when the pool reads next to nothing from disk (fewer than 128 pages a second
+//! over half a second or more, [`PoolWatch::cached`]): whatever the applier needs is in memory,
+//! and the throttle idles.
+//!
 //! Owns no connection of its own: the applier poller samples it on its connection.
 
 use std::time::{Duration, Instant};
