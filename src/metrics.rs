@@ -131,6 +131,9 @@ pub struct Metrics {
     pub txns_missed: Counter,
     /// Transactions that produced no probe.
     pub txns_without_probes: Counter,
+    /// Transactions the applier had already applied when the reader got to them, while
+    /// prefetching: nothing was prefetched for them (misses in the hit rate).
+    pub txns_passed: Counter,
     /// Transactions between the applier and the newest planned transaction.
     pub ahead_txns: Gauge,
     /// Source-time seconds between the applier and the newest planned transaction.
@@ -178,6 +181,7 @@ impl Default for Metrics {
             txns_hit: Counter::default(),
             txns_missed: Counter::default(),
             txns_without_probes: Counter::default(),
+            txns_passed: Counter::default(),
             ahead_txns: Gauge::default(),
             probe_keys: Gauge::default(),
             ahead_secs: Gauge::default(),
@@ -231,9 +235,11 @@ impl Metrics {
     }
 
     /// Share of transactions (with probes) whose probes all finished before the applier reached
-    /// them; `None` before any such transaction retired.
+    /// them; transactions the applier passed before the reader could plan them count as misses.
+    /// `None` before any such transaction retired.
     pub fn hit_rate(&self) -> Option<f64> {
-        let (h, m) = (self.txns_hit.get(), self.txns_missed.get());
+        let h = self.txns_hit.get();
+        let m = self.txns_missed.get() + self.txns_passed.get();
         (h + m > 0).then(|| h as f64 / (h + m) as f64)
     }
 
@@ -392,6 +398,12 @@ impl Metrics {
         );
         c(
             &mut o,
+            "transactions_passed_unplanned_total",
+            "Transactions the applier had applied before the reader could plan them, while prefetching (misses in the hit rate).",
+            self.txns_passed.get(),
+        );
+        c(
+            &mut o,
             "transactions_without_probes_total",
             "Transactions that produced no probe.",
             self.txns_without_probes.get(),
@@ -399,7 +411,7 @@ impl Metrics {
         g(
             &mut o,
             "hit_rate",
-            "Share of transactions with something to prefetch whose probes (own, or the batch carrying their keys) all finished before the applier reached them.",
+            "Share of transactions with something to prefetch whose probes (own, or the batch carrying their keys) all finished before the applier reached them; transactions the applier passed before they were planned count as misses.",
             self.hit_rate().unwrap_or(0.0),
         );
         g(
@@ -596,6 +608,11 @@ mod tests {
         assert!(text.contains("relay_prefetch_skipped_total{reason=\"ddl\"} 2"));
         assert!(text.contains("relay_prefetch_hit_rate 0.75"));
         assert_eq!(m.probes_run(), 1);
+        // Passed by the applier before they were planned: misses too.
+        m.txns_passed.add(2);
+        let text = m.render();
+        assert!(text.contains("relay_prefetch_transactions_passed_unplanned_total 2"));
+        assert!(text.contains("relay_prefetch_hit_rate 0.5"));
     }
 
     #[test]
