@@ -136,6 +136,11 @@ impl Throttle {
         }
     }
 
+    /// The last decision.
+    pub fn state(&self) -> Decision {
+        self.state
+    }
+
     /// Whether the buffer pool reads (almost) nothing from disk ([`crate::replica::PoolWatch::cached`]).
     /// A lagging applier whose pages are all in memory is not waiting on reads (it is bound by
     /// CPU, commits or one large transaction): probes would only take server CPU from it, so

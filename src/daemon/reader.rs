@@ -111,7 +111,7 @@ impl ReaderLoop<'_> {
             return false;
         };
         if self.sched.applier_passed(end) {
-            if self.metrics.active.get() == 1 {
+            if self.throttle.state() == Decision::Prefetch {
                 // Too late while prefetching: the applier outran the reader.
                 self.metrics.txns_passed.inc();
             }

@@ -79,7 +79,7 @@ pub fn fetch_pool(conn: &mut Conn) -> std::result::Result<PoolSample, mysql::Err
 }
 
 /// Shortest interval judged.
-pub const JUDGE_EVERY: Duration = Duration::from_millis(200);
+const JUDGE_EVERY: Duration = Duration::from_millis(200);
 /// A filling pool whose free pages would last less than this at the current read rate is
 /// judged evicting already: by the time the next verdict lands it will be.
 const HEADROOM: Duration = Duration::from_secs(2);
