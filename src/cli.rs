@@ -169,6 +169,14 @@ pub struct RunArgs {
     /// Per-probe time limit in milliseconds (max_statement_time / MAX_EXECUTION_TIME).
     #[arg(long, default_value_t = 1000)]
     pub probe_timeout_ms: u64,
+    /// Nice value (0-19) for the replica's server threads that run the probes, so that on a
+    /// busy host the SQL thread gets the CPU first and the probes run on what is left (19, the
+    /// lowest priority, measured best). Applies only when relay-prefetch runs on the replica's
+    /// host as root or with CAP_SYS_NICE (it must be able to restore the threads' priority when
+    /// it disconnects) and the server runs one thread per connection; otherwise it logs why and
+    /// leaves the priority alone. 0: off.
+    #[arg(long, value_name = "N", default_value_t = crate::exec::DEFAULT_PROBE_NICE)]
+    pub probe_nice: i32,
     /// Prefetch even when the replica is not lagging, or when its buffer pool reads next to
     /// nothing from disk (by default the daemon idles then: the applier is served from memory).
     /// For benchmarks.

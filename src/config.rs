@@ -52,6 +52,8 @@ pub struct Config {
     pub probe_keys_filling: usize,
     /// Per-probe time limit.
     pub probe_timeout_ms: u64,
+    /// Nice value for the server threads running probes (0: leave them alone).
+    pub probe_nice: i32,
     /// Prefetch even when not lagging.
     pub always: bool,
     /// The conflict map (off only for benchmarks).
@@ -84,6 +86,7 @@ impl Config {
             probe_keys: DEFAULT_PROBE_KEYS,
             probe_keys_filling: DEFAULT_PROBE_KEYS_FILLING,
             probe_timeout_ms: 1000,
+            probe_nice: crate::exec::DEFAULT_PROBE_NICE,
             always: false,
             conflict_map: true,
             sweep: crate::sweep::SweepOptions::default(),
@@ -111,6 +114,9 @@ impl Config {
         }
         if a.probe_timeout_ms == 0 {
             return Err(cfg("--probe-timeout-ms must be positive"));
+        }
+        if !(0..=19).contains(&a.probe_nice) {
+            return Err(cfg("--probe-nice must be between 0 and 19"));
         }
         if a.max_ahead == Some(0) {
             return Err(cfg("--max-ahead must be positive"));
@@ -151,6 +157,7 @@ impl Config {
             probe_keys: a.probe_keys,
             probe_keys_filling,
             probe_timeout_ms: a.probe_timeout_ms,
+            probe_nice: a.probe_nice,
             always: a.always,
             conflict_map: !a.no_conflict_map,
             sweep: crate::sweep::SweepOptions {

@@ -143,6 +143,7 @@ fn rollback_probe_gives_up_at_once_on_a_row_lock() {
     let opts = Arc::new(ExecOptions {
         mode: Mode::Rollback,
         flavor: Flavor::parse(&version, ""),
+        priority: None,
         probe_timeout_ms: 2000,
     });
     let mut exec = MysqlExecutor::new(s::spec(&sb.replica), opts, Metrics::new());

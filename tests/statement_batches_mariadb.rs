@@ -189,6 +189,7 @@ fn phase_two_of_statements_is_batched_and_reads_exactly_the_touched_entries() {
         Arc::new(ExecOptions {
             mode: Mode::Select,
             flavor: Flavor::parse(&version, ""),
+            priority: None,
             probe_timeout_ms: 5000,
         }),
         Metrics::new(),

@@ -42,6 +42,23 @@ pub struct RunResult {
     pub host_busy: f64,
     /// The prefetcher's `relay_prefetch_hit_rate` at the end, when it serves metrics.
     pub hit_rate: Option<f64>,
+    /// What the applier's own threads did (None when /proc could not tell).
+    pub applier: Option<ApplierThreads>,
+}
+
+/// The applier's threads (the SQL thread and any parallel workers), read from
+/// `/proc/PID/task/TID/{io,schedstat}` at the end of the catch-up. They are created by
+/// `START SLAVE SQL_THREAD`, so their counters cover exactly this catch-up. This is the ground
+/// truth the prefetcher's hit rate estimates: pages the applier still had to read itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApplierThreads {
+    /// Bytes the applier's threads read from the block device (`read_bytes`: O_DIRECT page
+    /// reads they waited for, and read-ahead they submitted).
+    pub read_bytes: u64,
+    /// Seconds on CPU (schedstat run time), summed over the threads.
+    pub cpu_secs: f64,
+    /// Seconds runnable but waiting for a CPU (schedstat run-queue time), summed.
+    pub runqueue_secs: f64,
 }
 
 /// Paths and constants every run needs.
@@ -231,6 +248,7 @@ pub fn run_one(
     server.exec(&["START SLAVE SQL_THREAD"])?;
     let applied = wait_applied(&mut conn, Duration::from_secs(1800));
     let secs = t0.elapsed().as_secs_f64();
+    let applier = applier_threads(&mut conn, server_pid);
     let host1 = host_jiffies();
     let server_cpu = proc_cpu(server_pid, tools.clk_tck).unwrap_or(0.0) - cpu0;
     let (prefetch_cpu, hit_rate) = match prefetcher.as_mut() {
@@ -254,7 +272,37 @@ pub fn run_one(
         prefetch_cpu,
         host_busy: (host1.0 - host0.0) as f64 / ((host1.1 - host0.1).max(1)) as f64,
         hit_rate,
+        applier,
     })
+}
+
+/// Sum the applier threads' I/O and scheduling counters (see `ApplierThreads`). MariaDB shows
+/// each connection's OS thread id in `information_schema.PROCESSLIST.TID`.
+fn applier_threads(conn: &mut mysql::Conn, server_pid: u32) -> Option<ApplierThreads> {
+    use mysql::prelude::Queryable;
+    let tids: Vec<u64> = conn
+        .query(
+            "SELECT TID FROM information_schema.PROCESSLIST \
+             WHERE COMMAND IN ('Slave_SQL', 'Slave_worker')",
+        )
+        .ok()?;
+    if tids.is_empty() {
+        return None;
+    }
+    let mut out = ApplierThreads::default();
+    for tid in tids {
+        let task = format!("/proc/{server_pid}/task/{tid}");
+        let io = std::fs::read_to_string(format!("{task}/io")).ok()?;
+        out.read_bytes += io
+            .lines()
+            .find_map(|l| l.strip_prefix("read_bytes:"))
+            .and_then(|v| v.trim().parse::<u64>().ok())?;
+        let sched = std::fs::read_to_string(format!("{task}/schedstat")).ok()?;
+        let mut f = sched.split_whitespace().map(|v| v.parse::<u64>().ok());
+        out.cpu_secs += f.next()?? as f64 / 1e9;
+        out.runqueue_secs += f.next()?? as f64 / 1e9;
+    }
+    Some(out)
 }
 
 /// Spawn the prefetcher and wait until it logs that it is running; fail if it exits first.

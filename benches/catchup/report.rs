@@ -66,8 +66,8 @@ pub fn table(samples: &[Sample]) -> String {
     let mut out = String::from(
         "| workload | fmt | condition | runs | rows/s (median) | range | × cold | % warm | \
          disk reads / row | disk writes / row | server CPU s | prefetcher CPU ms / 1k events | host busy | \
-         row-lock waits | row-lock ms | hit rate |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+         row-lock waits | row-lock ms | hit rate | applier reads / row | applier on CPU | applier waits for CPU |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     let mut backlogs: Vec<(&str, &str)> = Vec::new();
     for s in samples {
@@ -100,6 +100,13 @@ pub fn table(samples: &[Sample]) -> String {
         }
     }
     out
+}
+
+/// InnoDB's default page size: `read_bytes` over this is pages.
+const PAGE: f64 = 16384.0;
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or("-".into(), |v| format!("{:.0}%", 100.0 * v))
 }
 
 fn cells(g: &[&Sample], cold: Option<f64>, warm: Option<f64>) -> Vec<String> {
@@ -137,6 +144,19 @@ fn cells(g: &[&Sample], cold: Option<f64>, warm: Option<f64>) -> Vec<String> {
         fmt_opt(med(g, |_, r| Some(r.lock_waits as f64)), 0),
         fmt_opt(med(g, |_, r| Some(r.lock_time_ms as f64)), 0),
         fmt_opt(med(g, |_, r| r.hit_rate), 2),
+        fmt_opt(
+            med(g, |s, r| {
+                r.applier
+                    .map(|a| a.read_bytes as f64 / PAGE / s.rows.max(1) as f64)
+            }),
+            2,
+        ),
+        pct(med(g, |_, r| {
+            r.applier.map(|a| a.cpu_secs / r.secs.max(1e-3))
+        })),
+        pct(med(g, |_, r| {
+            r.applier.map(|a| a.runqueue_secs / r.secs.max(1e-3))
+        })),
     ]
 }
 
@@ -144,7 +164,8 @@ fn cells(g: &[&Sample], cold: Option<f64>, warm: Option<f64>) -> Vec<String> {
 pub fn csv(samples: &[Sample]) -> String {
     let mut out = String::from(
         "workload,format,condition,rows,events,secs,rows_per_s,replica_rows,pool_reads,data_reads,data_writes,wait_free,\
-         server_cpu_s,prefetch_cpu_s,host_busy,lock_waits,lock_time_ms,hit_rate,error\n",
+         server_cpu_s,prefetch_cpu_s,host_busy,lock_waits,lock_time_ms,hit_rate,\
+         applier_read_bytes,applier_cpu_s,applier_runqueue_s,error\n",
     );
     for s in samples {
         let (r, err) = match &s.result {
@@ -153,7 +174,7 @@ pub fn csv(samples: &[Sample]) -> String {
         };
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{:.3},{},{},{},{},{},{},{:.2},{},{:.3},{},{},{},{}",
+            "{},{},{},{},{},{:.3},{},{},{},{},{},{},{:.2},{},{:.3},{},{},{},{},{},{},{}",
             s.workload,
             s.format,
             s.condition,
@@ -172,6 +193,10 @@ pub fn csv(samples: &[Sample]) -> String {
             r.lock_waits,
             r.lock_time_ms,
             fmt_opt(r.hit_rate, 3),
+            r.applier
+                .map_or(String::new(), |a| a.read_bytes.to_string()),
+            fmt_opt(r.applier.map(|a| a.cpu_secs), 3),
+            fmt_opt(r.applier.map(|a| a.runqueue_secs), 3),
             err
         );
     }

@@ -26,7 +26,7 @@ pub use shutdown::Shutdown;
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
-use crate::exec::{DryRunExecutor, ExecOptions, Executor, MysqlExecutor};
+use crate::exec::{DryRunExecutor, ExecOptions, Executor, MysqlExecutor, ProbePriority};
 use crate::metrics::{Metrics, MetricsServer, process_cpu_seconds};
 use crate::relay::RelaySource;
 use crate::replica::{self, Poller, ServerInfo};
@@ -223,6 +223,33 @@ fn relay_index(config: &Config, info: &ServerInfo) -> Result<PathBuf> {
     Ok(index)
 }
 
+/// Whether probe threads on the server get a lower priority (`--probe-nice`); logs the answer.
+fn probe_priority(config: &Config, info: &ServerInfo) -> Option<ProbePriority> {
+    if config.dry_run || config.probe_nice == 0 {
+        return None;
+    }
+    let decided = config
+        .replica
+        .connect(Some(Duration::from_secs(10)), 0)
+        .map_err(|e| e.to_string())
+        .and_then(|mut c| {
+            ProbePriority::detect(&mut c, &info.flavor, &info.datadir, config.probe_nice)
+        });
+    match decided {
+        Ok(p) => {
+            tracing::info!(
+                nice = p.nice(),
+                "probe threads on the server run at a lower priority: the SQL thread comes first"
+            );
+            Some(p)
+        }
+        Err(why) => {
+            tracing::info!(reason = %why, "probe threads keep the server's normal priority");
+            None
+        }
+    }
+}
+
 fn start_scheduler(
     config: &Config,
     info: &ServerInfo,
@@ -232,6 +259,7 @@ fn start_scheduler(
         mode: config.mode,
         flavor: info.flavor.clone(),
         probe_timeout_ms: config.probe_timeout_ms,
+        priority: probe_priority(config, info),
     });
     let mut executors: Vec<Box<dyn Executor>> = Vec::with_capacity(config.workers);
     for i in 0..config.workers {

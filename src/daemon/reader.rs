@@ -120,7 +120,13 @@ impl ReaderLoop<'_> {
         let latest = self.poller.latest();
         self.throttle
             .set_cached(latest.as_ref().is_some_and(|s| s.pool_cached));
-        let behind = self.next_seq.saturating_sub(self.sched.applier_seq());
+        let mut behind = self.next_seq.saturating_sub(self.sched.applier_seq());
+        if behind < 4 && self.throttle.state() == Decision::Prefetch {
+            // The applier is at the reader, which may only mean the reader paused: the lag is
+            // what the applier still has to apply, up to the end of the relay log. (Without
+            // this, a reader passed for an instant flipped the throttle to idle in mid-backlog.)
+            behind += self.remaining_txns().unwrap_or(0);
+        }
         let d = self
             .throttle
             .decide(latest.as_ref().map(|s| &s.status), behind);

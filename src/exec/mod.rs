@@ -5,12 +5,14 @@
 
 mod dml;
 mod outcome;
+mod priority;
 mod session;
 mod values;
 mod worker;
 
 pub use dml::{END as DML_END, Failure, SqlRunner, check_dml, run_rolled_back};
 pub use outcome::Outcome;
+pub use priority::{DEFAULT_PROBE_NICE, ProbePriority};
 pub use session::{SessionChange, SessionState, SetupStmt, setup_statements, sql_mode_text};
 pub use worker::{ExecOptions, MysqlExecutor};
 

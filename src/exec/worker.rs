@@ -13,6 +13,7 @@ use mysql::prelude::Queryable;
 use mysql::{Conn, Params};
 
 use super::dml::{Failure, SqlRunner, run_rolled_back};
+use super::priority::{Lowered, ProbePriority};
 use super::session::{SessionState, setup_statements};
 use super::values::{from_mysql, to_mysql};
 use super::{Executor, Job, Outcome, ProbeResult};
@@ -35,6 +36,8 @@ pub struct ExecOptions {
     pub flavor: Flavor,
     /// Per-probe time limit.
     pub probe_timeout_ms: u64,
+    /// Lower the priority of each connection's server thread (None: leave it).
+    pub priority: Option<ProbePriority>,
 }
 
 /// A worker's connection and its state.
@@ -52,6 +55,8 @@ pub struct MysqlExecutor {
     next_try: Instant,
     /// Whether this executor ever had a working connection (reconnects are counted after that).
     was_connected: bool,
+    /// The connection's server thread, while its priority is lowered (restored on drop).
+    lowered: Option<Lowered>,
 }
 
 impl MysqlExecutor {
@@ -67,6 +72,7 @@ impl MysqlExecutor {
             failures: 0,
             next_try: Instant::now(),
             was_connected: false,
+            lowered: None,
         }
     }
 
@@ -110,6 +116,13 @@ impl MysqlExecutor {
                 )
                 .unwrap_or_default();
             self.collations = rows.into_iter().map(|(i, c, s)| (i, (c, s))).collect();
+        }
+        self.lowered = None;
+        if let Some(p) = &self.opts.priority {
+            match p.lower(&mut conn) {
+                Ok(l) => self.lowered = Some(l),
+                Err(e) => tracing::debug!(error = %e, "probe thread keeps its priority"),
+            }
         }
         self.state.reset();
         Ok(conn)
@@ -211,6 +224,7 @@ impl Executor for MysqlExecutor {
                 if f.outcome == Outcome::ServerGone {
                     // Next probe reconnects at once; later failures back off.
                     self.conn = None;
+                    self.lowered = None;
                     self.state.reset();
                     self.next_try = Instant::now();
                 } else if f.outcome == Outcome::Error {
