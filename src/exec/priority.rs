@@ -1,7 +1,7 @@
 //! The CPU priority of the server threads that run this daemon's probes. On a busy replica host
 //! the probes' server threads and the SQL thread share the same cores; at equal priority the
 //! SQL thread waits in the run queue behind them (measured on a 2-core host after a restart:
-//! 20–46% of the catch-up), which costs more than the probes save. Giving each probe
+//! 16–26% of the catch-up), which costs more than the probes save. Giving each probe
 //! connection's server thread the highest nice value (`--probe-nice`, default 19) lets the
 //! scheduler run the SQL thread first and the probes on the CPU left over (measured: 19 beat
 //! 10, and SCHED_IDLE gained nothing over 19; benches/README.md, "Probe threads yield the CPU").
