@@ -14,8 +14,8 @@
 //! no thread of its own), and permission to restore the old priority (root or CAP_SYS_NICE),
 //! because a disconnected server thread waits in the thread cache to serve the next client at
 //! whatever priority it has. Restored when the connection is closed or lost; after a `kill -9`
-//! of the daemon the server's cached threads keep the lower priority until reused by
-//! relay-prefetch or the server restarts (documented in the README).
+//! of the daemon the server's cached threads keep the lower priority, serving whichever client
+//! they are handed to, until the server restarts (documented in the README).
 //!
 //! No crate offers this; the system calls come from `rustix`.
 
@@ -128,13 +128,6 @@ impl ProbePriority {
             server_pid: self.server_pid,
             prev,
         })
-    }
-}
-
-impl Lowered {
-    /// The OS thread id.
-    pub fn tid(&self) -> i32 {
-        self.tid
     }
 }
 
