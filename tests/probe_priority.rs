@@ -45,7 +45,6 @@ fn is_root() -> bool {
 }
 
 #[test]
-#[ignore = "failed once under the parallel CI run (no probe thread at nice 10 seen); passes alone: being investigated"]
 fn probe_threads_run_niced_while_prefetching_and_are_restored_after() {
     let Some(sb) = s::sandbox(SandboxOptions::default()) else {
         return;
@@ -80,7 +79,13 @@ fn probe_threads_run_niced_while_prefetching_and_are_restored_after() {
                 !before.contains_key(t),
                 "thread {t} existed before the daemon"
             );
-            assert_eq!(during[t], "Sleep", "only probe connections are niced");
+            // A probe connection is idle or running a probe when listed; never a replication
+            // thread (Slave_SQL, Slave_IO, Slave_worker) or a server daemon thread.
+            assert!(
+                matches!(during[t].as_str(), "Sleep" | "Query" | "Execute"),
+                "only probe connections are niced: thread {t} is {}",
+                during[t]
+            );
         }
     } else {
         assert!(
