@@ -142,7 +142,17 @@ fn spawn_prefetcher(
         .local_addr()?
         .to_string();
     let log = std::fs::File::create(tools.log_dir.join(format!("{tag}.log")))?;
-    let child = Command::new(&tools.relay_prefetch)
+    // Experiment knob: CATCHUP_PREFETCH_NICE=N starts the prefetcher under `nice -n N`, so every
+    // one of its threads runs at that priority.
+    let mut cmd = match std::env::var("CATCHUP_PREFETCH_NICE") {
+        Ok(n) if !n.trim().is_empty() => {
+            let mut c = Command::new("nice");
+            c.arg("-n").arg(n.trim()).arg(&tools.relay_prefetch);
+            c
+        }
+        _ => Command::new(&tools.relay_prefetch),
+    };
+    let child = cmd
         .arg("run")
         .arg("--replica")
         .arg(format!("mysql://root@127.0.0.1:{}", server.port()))
@@ -190,10 +200,19 @@ fn stop_child(child: &mut Child) {
     let _ = child.wait();
 }
 
-fn wait_applied(conn: &mut mysql::Conn, timeout: Duration) -> Result<()> {
-    let deadline = Instant::now() + timeout;
+/// Wait until the applier has executed everything fetched; `progress` gets one line per poll,
+/// "milliseconds since start, binlog file, executed position" (the catch-up curve, for the logs).
+fn wait_applied(conn: &mut mysql::Conn, timeout: Duration, progress: &mut String) -> Result<()> {
+    let t0 = Instant::now();
+    let deadline = t0 + timeout;
     loop {
         let st = sql::slave_status(conn)?;
+        progress.push_str(&format!(
+            "{} {} {}\n",
+            t0.elapsed().as_millis(),
+            st.exec.0,
+            st.exec.1
+        ));
         if !st.error.is_empty() {
             bail!("replica error: {}", st.error);
         }
@@ -246,8 +265,10 @@ pub fn run_one(
     let host0 = host_jiffies();
     let t0 = Instant::now();
     server.exec(&["START SLAVE SQL_THREAD"])?;
-    let applied = wait_applied(&mut conn, Duration::from_secs(1800));
+    let mut progress = String::new();
+    let applied = wait_applied(&mut conn, Duration::from_secs(1800), &mut progress);
     let secs = t0.elapsed().as_secs_f64();
+    let _ = std::fs::write(tools.log_dir.join(format!("{tag}.progress")), progress);
     let applier = applier_threads(&mut conn, server_pid);
     let host1 = host_jiffies();
     let server_cpu = proc_cpu(server_pid, tools.clk_tck).unwrap_or(0.0) - cpu0;
