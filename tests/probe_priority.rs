@@ -24,7 +24,7 @@ fn nice_of(tid: u64) -> Option<i64> {
     rest.split_whitespace().nth(16)?.parse().ok()
 }
 
-/// OS thread id → (user, command) of every connection on the replica but `own`.
+/// OS thread id → command of every connection on the replica but this one.
 fn threads(conn: &mut mysql::Conn) -> HashMap<u64, String> {
     let rows: Vec<(u64, String)> = conn
         .query(
