@@ -1037,3 +1037,84 @@ mod props {
         }
     }
 }
+
+/// Keys probed in an earlier batch are skipped while remembering is on (a filling pool keeps
+/// every page read), probed again once it is off, and a new key is always probed.
+#[test]
+fn remembered_keys_are_not_probed_again_across_flushes() {
+    let mut schema = Schema::new();
+    let t = composite();
+    schema.insert(t.clone());
+    let del = |a: &str, b: i64, k: i64| {
+        event(
+            &t,
+            RowsKind::Delete,
+            vec![full(vec![s(a), Value::Int(b), Value::Int(k), s("c")])],
+            vec![],
+        )
+    };
+    let keys =
+        |probes: &[(Position, Probe)]| -> usize { probes.iter().map(|(_, p)| p.keys.len()).sum() };
+    let mut b = RowProbeBuilder::new(RowProbeConfig::default());
+    let mut out = RowsOutcome::default();
+    let mut batch = |b: &mut RowProbeBuilder, evs: &[RowsEvent]| {
+        for (i, ev) in evs.iter().enumerate() {
+            b.add_event(ev, &pos(100 * (i as u64 + 1)), &schema, &mut out);
+        }
+        let mut p = b.take_ready();
+        p.extend(b.flush());
+        p
+    };
+    // Off (the default): every batch probes its keys, clustered and secondary.
+    assert_eq!(keys(&batch(&mut b, &[del("x", 1, 7)])), 2);
+    assert_eq!(keys(&batch(&mut b, &[del("x", 1, 7)])), 2);
+    b.set_remember_keys(1 << 10);
+    assert_eq!(keys(&batch(&mut b, &[del("x", 1, 7)])), 2);
+    // Remembered: the same row again needs nothing; a new row only its own two entries.
+    assert_eq!(keys(&batch(&mut b, &[del("x", 1, 7)])), 0);
+    let p = batch(&mut b, &[del("x", 1, 7), del("y", 2, 7)]);
+    assert_eq!(keys(&p), 2);
+    assert!(
+        p.iter()
+            .all(|(_, pr)| pr.keys.iter().all(|k| k.contains(&s("y"))))
+    );
+    // Off again (the pool evicts): forgotten, probed again.
+    b.set_remember_keys(0);
+    assert_eq!(keys(&batch(&mut b, &[del("x", 1, 7)])), 2);
+}
+
+/// A remembered set that reaches its bound starts over: keys are probed again, never lost.
+#[test]
+fn a_full_remembered_set_starts_over() {
+    let mut schema = Schema::new();
+    let t = composite();
+    schema.insert(t.clone());
+    let del = |b: i64| {
+        event(
+            &t,
+            RowsKind::Delete,
+            vec![full(vec![s("x"), Value::Int(b), Value::Int(b), s("c")])],
+            vec![],
+        )
+    };
+    let mut b = RowProbeBuilder::new(RowProbeConfig::default());
+    b.set_remember_keys(3);
+    let mut out = RowsOutcome::default();
+    let mut pk_keys = |b: &mut RowProbeBuilder, ids: &[i64]| -> usize {
+        for (i, id) in ids.iter().enumerate() {
+            b.add_event(&del(*id), &pos(100 * (i as u64 + 1)), &schema, &mut out);
+        }
+        let mut p = b.take_ready();
+        p.extend(b.flush());
+        by_index(&p, "PRIMARY").iter().map(|p| p.keys.len()).sum()
+    };
+    assert_eq!(pk_keys(&mut b, &[1, 2]), 2);
+    assert_eq!(
+        pk_keys(&mut b, &[1, 2]),
+        0,
+        "two keys held, under the bound"
+    );
+    // A third key fills the set to its bound of 3: it is cleared at the flush.
+    assert_eq!(pk_keys(&mut b, &[3]), 1);
+    assert_eq!(pk_keys(&mut b, &[1, 2, 3]), 3);
+}
