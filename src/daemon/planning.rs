@@ -70,8 +70,6 @@ pub struct PlanStage {
     source: SchemaSource,
     /// DDL read but not yet applied: (transaction end, db, table; "" = whole db).
     pending_ddl: Vec<(RelayCoord, String, String)>,
-    /// Probed row keys remembered across batches, in all (0: off); kept across planner rebuilds.
-    remember_keys: usize,
     log: LogOnce,
 }
 
@@ -93,7 +91,6 @@ impl PlanStage {
             schema,
             source,
             pending_ddl: Vec::new(),
-            remember_keys: 0,
             log: LogOnce::default(),
         })
     }
@@ -115,13 +112,6 @@ impl PlanStage {
         self.planner.set_max_keys_per_probe(n);
     }
 
-    /// Remember up to `keys` probed row keys across batches, so they are not probed again
-    /// (0: off). Only while the buffer pool keeps every page it reads.
-    pub fn set_remember_keys(&mut self, keys: usize) {
-        self.remember_keys = keys;
-        self.planner.set_remember_keys(keys);
-    }
-
     /// Plan consecutive transactions (row keys merged across them). Never panics.
     pub fn plan(&mut self, txns: &[Transaction], metrics: &Metrics) -> Vec<Plan> {
         let mut out = Vec::with_capacity(txns.len());
@@ -141,7 +131,6 @@ impl PlanStage {
                     }
                     metrics.bad_input.add(rest.len() as u64);
                     self.planner = new_planner(self.mode, &self.flavor, self.rows);
-                    self.planner.set_remember_keys(self.remember_keys);
                     break;
                 }
             };

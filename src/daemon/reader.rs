@@ -139,10 +139,6 @@ impl ReaderLoop<'_> {
     /// gauge does not lag).
     fn follow_pool(&mut self) {
         let pool = self.poller.latest().and_then(|s| s.pool);
-        // While the pool fills, a page read stays: keys probed in earlier batches are skipped.
-        let filling = matches!(pool, Some(crate::replica::Pressure::Filling));
-        self.stage
-            .set_remember_keys(if filling { REMEMBER_KEYS_FILLING } else { 0 });
         if let Some(n) = self.probe_size.follow(pool) {
             tracing::info!(
                 keys = n,
@@ -331,11 +327,6 @@ fn meta_of(tx: &Transaction) -> Option<TxnMeta> {
         events: tx.events.len() as u64,
     })
 }
-
-/// Probed keys remembered while the buffer pool fills, all tables together (about 40 bytes
-/// each: about 10 MB); a set that would pass it starts over (keys probed twice, never one
-/// skipped wrongly).
-const REMEMBER_KEYS_FILLING: usize = 1 << 18;
 
 /// "./relay-bin.000003" → "relay-bin.000003".
 pub fn base_name(file: &str) -> &str {

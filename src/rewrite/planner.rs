@@ -108,11 +108,6 @@ impl Planner {
         self.rows.set_max_keys_per_probe(n);
     }
 
-    /// Remember probed row keys across batches (see `RowProbeBuilder::set_remember_keys`).
-    pub fn set_remember_keys(&mut self, keys: usize) {
-        self.rows.set_remember_keys(keys);
-    }
-
     /// The mode statements are rewritten for.
     pub fn mode(&self) -> Mode {
         self.mode

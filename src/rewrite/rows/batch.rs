@@ -6,8 +6,7 @@
 //!
 //! A tuple containing NULL cannot go in an IN list (`NULL IN (NULL)` is not true), so those go to
 //! separate queries of `(a IS NULL AND b = ?) OR …` — still a range on the index.
-//! Keys equal under the columns' collations are probed once per group; while the buffer pool
-//! fills, the caller can have probed keys remembered across groups too (`set_remember`). This module does not
+//! Keys equal under the columns' collations are probed once per group. This module does not
 //! decide which keys are needed (`needs.rs`) nor when a group ends (the caller flushes).
 
 use std::sync::Arc;
@@ -45,12 +44,6 @@ pub(crate) struct Batcher {
     /// De-duplication sets of ended windows, cleared, reused so their tables need not grow
     /// again.
     spare: Vec<KeySet>,
-    /// Keep the groups' keys across flushes, up to this many in all (0: off). For a buffer pool
-    /// that is still filling: a page read once stays, so a key probed in an earlier window
-    /// needs no second probe. A set that would pass the bound starts over.
-    remember: usize,
-    /// Sets kept across flushes, by the same slot key as `slots`; the Arc pins the address.
-    memory: FxHashMap<(usize, usize), (Arc<TableInfo>, KeySet)>,
 }
 
 impl Batcher {
@@ -63,20 +56,6 @@ impl Batcher {
             ready: Vec::new(),
             scratch: Vec::new(),
             spare: Vec::new(),
-            remember: 0,
-            memory: FxHashMap::default(),
-        }
-    }
-
-    /// Remember up to `keys` probed keys in all across flushes (0: forget at each flush, the
-    /// default; also forgets what was remembered).
-    pub fn set_remember(&mut self, keys: usize) {
-        self.remember = keys;
-        if keys == 0 {
-            for (_, (_, mut set)) in self.memory.drain() {
-                set.clear();
-                self.spare.push(set);
-            }
         }
     }
 
@@ -106,7 +85,6 @@ impl Batcher {
     ) {
         let slot_key = (Arc::as_ptr(info) as usize, index);
         let spare = &mut self.spare;
-        let memory = &mut self.memory;
         let gi = *self.slots.entry(slot_key).or_insert_with(|| {
             self.groups.push(Group {
                 info: info.clone(),
@@ -116,11 +94,7 @@ impl Batcher {
                 key_rows: Vec::new(),
                 null_keys: Vec::new(),
                 null_rows: Vec::new(),
-                seen: memory
-                    .remove(&slot_key)
-                    .map(|(_, set)| set)
-                    .or_else(|| spare.pop())
-                    .unwrap_or_default(),
+                seen: spare.pop().unwrap_or_default(),
             });
             self.groups.len() - 1
         });
@@ -158,8 +132,7 @@ impl Batcher {
         std::mem::take(&mut self.ready)
     }
 
-    /// Emit every waiting key and forget the de-duplication state (the group window ends),
-    /// unless keys are remembered (`set_remember`).
+    /// Emit every waiting key and forget the de-duplication state (the group window ends).
     pub fn flush(&mut self) -> Vec<(Position, Probe)> {
         for g in &mut self.groups {
             let a = emit(g, false, self.max_keys);
@@ -167,16 +140,9 @@ impl Batcher {
             let b = emit(g, true, self.max_keys);
             self.ready.extend(b);
         }
-        let mut held: usize = self.memory.values().map(|(_, set)| set.len()).sum();
         for mut g in self.groups.drain(..) {
-            if held + g.seen.len() < self.remember {
-                held += g.seen.len();
-                let slot = (Arc::as_ptr(&g.info) as usize, g.index);
-                self.memory.insert(slot, (g.info, g.seen));
-            } else {
-                g.seen.clear();
-                self.spare.push(g.seen);
-            }
+            g.seen.clear();
+            self.spare.push(g.seen);
         }
         self.slots.clear();
         self.take_ready()

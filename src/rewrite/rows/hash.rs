@@ -33,11 +33,6 @@ impl KeySet {
         }
     }
 
-    /// Keys held.
-    pub fn len(&self) -> usize {
-        self.by_hash.len()
-    }
-
     /// Forget every key, keeping the memory for the next window.
     pub fn clear(&mut self) {
         self.by_hash.clear();

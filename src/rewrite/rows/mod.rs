@@ -117,13 +117,6 @@ impl RowProbeBuilder {
         self.follows.set_max_keys(n);
     }
 
-    /// Remember up to `keys` probed keys (all tables and indexes together) across flushes, so a
-    /// key probed in an earlier batch is not probed again (0: off). Only right while the buffer pool keeps
-    /// every page read (it is filling).
-    pub fn set_remember_keys(&mut self, keys: usize) {
-        self.batcher.set_remember(keys);
-    }
-
     /// Distinct keys waiting for a probe.
     pub fn pending_keys(&self) -> usize {
         self.batcher.pending() + self.follows.pending()
