@@ -166,6 +166,13 @@ pub struct RunArgs {
     /// Default: 64, or --probe-keys if larger; set it to --probe-keys to keep one size.
     #[arg(long, value_name = "N")]
     pub probe_keys_filling: Option<usize>,
+    /// Memory (MB) for row keys already probed, so that later transactions touching the same
+    /// rows are not probed again — only while the replica's buffer pool is filling (pages read
+    /// stay cached, as after a restart). Forgotten when the pool starts evicting, when the
+    /// replica restarts, and when pages leave the pool otherwise (the free list grows). When
+    /// full, it starts over. 0: off.
+    #[arg(long, value_name = "MB", default_value_t = crate::config::DEFAULT_REMEMBER_MB)]
+    pub remember_mb: usize,
     /// Per-probe time limit in milliseconds (max_statement_time / MAX_EXECUTION_TIME).
     #[arg(long, default_value_t = 1000)]
     pub probe_timeout_ms: u64,

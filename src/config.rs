@@ -19,6 +19,8 @@ pub const DEFAULT_PROBE_KEYS: usize = 16;
 
 /// Default keys per probe while the buffer pool is filling (`--probe-keys-filling`).
 pub const DEFAULT_PROBE_KEYS_FILLING: usize = 64;
+/// Default `--remember-mb`: enough for about 500,000 eight-byte keys.
+pub const DEFAULT_REMEMBER_MB: usize = 16;
 
 /// Everything `daemon::run` needs.
 #[derive(Debug, Clone)]
@@ -50,6 +52,8 @@ pub struct Config {
     pub probe_keys: usize,
     /// Keys per probe while the buffer pool is filling (pages read stay cached).
     pub probe_keys_filling: usize,
+    /// Megabytes of probed row keys remembered across batches while the pool fills (0: off).
+    pub remember_mb: usize,
     /// Per-probe time limit.
     pub probe_timeout_ms: u64,
     /// Nice value for the server threads running probes (0: leave them alone).
@@ -85,6 +89,7 @@ impl Config {
             max_pages: None,
             probe_keys: DEFAULT_PROBE_KEYS,
             probe_keys_filling: DEFAULT_PROBE_KEYS_FILLING,
+            remember_mb: DEFAULT_REMEMBER_MB,
             probe_timeout_ms: 1000,
             probe_nice: crate::exec::DEFAULT_PROBE_NICE,
             always: false,
@@ -130,6 +135,9 @@ impl Config {
         if a.sweep_always && a.sweep_workers == 0 {
             return Err(cfg("--sweep-always needs --sweep-workers N (N > 0)"));
         }
+        if a.remember_mb > 4096 {
+            return Err(cfg("--remember-mb must be between 0 and 4096"));
+        }
         if !(1..=1024).contains(&a.probe_keys) {
             return Err(cfg("--probe-keys must be between 1 and 1024"));
         }
@@ -156,6 +164,7 @@ impl Config {
             max_pages: a.max_pages,
             probe_keys: a.probe_keys,
             probe_keys_filling,
+            remember_mb: a.remember_mb,
             probe_timeout_ms: a.probe_timeout_ms,
             probe_nice: a.probe_nice,
             always: a.always,

@@ -120,6 +120,9 @@ pub struct Metrics {
     pub probes_deduplicated: Counter,
     /// Key tuples deduplicated (inside deduplicated and partially deduplicated probes).
     pub keys_deduplicated: Counter,
+    /// Row keys not probed because an earlier batch probed them while the buffer pool was
+    /// filling (their pages stay cached).
+    pub keys_remembered: Counter,
     /// Probes that waited for an earlier probe on the same row key (never two at once).
     pub conflicts_waited: Counter,
     /// Worker reconnects after a lost connection.
@@ -176,6 +179,7 @@ impl Default for Metrics {
             dropped: n(DropReason::ALL.len()),
             probes_deduplicated: Counter::default(),
             keys_deduplicated: Counter::default(),
+            keys_remembered: Counter::default(),
             conflicts_waited: Counter::default(),
             reconnects: Counter::default(),
             txns_hit: Counter::default(),
@@ -335,6 +339,12 @@ impl Metrics {
             "keys_deduplicated_total",
             "Key tuples already probed earlier in the window.",
             self.keys_deduplicated.get(),
+        );
+        c(
+            &mut o,
+            "keys_remembered_total",
+            "Row keys not probed again because an earlier batch probed them while the buffer pool was filling.",
+            self.keys_remembered.get(),
         );
         c(
             &mut o,

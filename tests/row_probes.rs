@@ -1037,3 +1037,90 @@ mod props {
         }
     }
 }
+
+/// Keys probed in an earlier batch are skipped while remembering is on (a filling pool keeps
+/// every page read), probed again once it is off, and a new key is always probed.
+#[test]
+fn remembered_keys_are_not_probed_again_across_flushes() {
+    let mut schema = Schema::new();
+    let t = composite();
+    schema.insert(t.clone());
+    let del = |a: &str, b: i64, k: i64| {
+        event(
+            &t,
+            RowsKind::Delete,
+            vec![full(vec![s(a), Value::Int(b), Value::Int(k), s("c")])],
+            vec![],
+        )
+    };
+    let keys =
+        |probes: &[(Position, Probe)]| -> usize { probes.iter().map(|(_, p)| p.keys.len()).sum() };
+    let mut b = RowProbeBuilder::new(RowProbeConfig::default());
+    let mut out = RowsOutcome::default();
+    let mut batch = |b: &mut RowProbeBuilder, evs: &[RowsEvent]| {
+        for (i, ev) in evs.iter().enumerate() {
+            b.add_event(ev, &pos(100 * (i as u64 + 1)), &schema, &mut out);
+        }
+        let mut p = b.take_ready();
+        p.extend(b.flush());
+        p
+    };
+    // Off (the default): every batch probes its keys, clustered and secondary.
+    assert_eq!(keys(&batch(&mut b, &[del("x", 1, 7)])), 2);
+    assert_eq!(keys(&batch(&mut b, &[del("x", 1, 7)])), 2);
+    b.set_remember_bytes(1 << 20);
+    assert_eq!(keys(&batch(&mut b, &[del("x", 1, 7)])), 2);
+    // Remembered: the same row again needs nothing; a new row only its own two entries.
+    assert_eq!(keys(&batch(&mut b, &[del("x", 1, 7)])), 0);
+    let p = batch(&mut b, &[del("x", 1, 7), del("y", 2, 7)]);
+    assert_eq!(keys(&p), 2);
+    assert!(
+        p.iter()
+            .all(|(_, pr)| pr.keys.iter().all(|k| k.contains(&s("y"))))
+    );
+    // Off again (the pool evicts): forgotten, probed again.
+    b.set_remember_bytes(0);
+    assert_eq!(keys(&batch(&mut b, &[del("x", 1, 7)])), 2);
+}
+
+/// A remembered set that would pass its bound in bytes starts over: keys are probed again, never
+/// lost. `forget` drops what was remembered (a new buffer-pool epoch).
+#[test]
+fn a_full_remembered_set_starts_over_and_forget_forgets() {
+    let mut schema = Schema::new();
+    let t = composite();
+    schema.insert(t.clone());
+    let del = |b: i64| {
+        event(
+            &t,
+            RowsKind::Delete,
+            vec![full(vec![s("x"), Value::Int(b), Value::Int(b), s("c")])],
+            vec![],
+        )
+    };
+    let mut out = RowsOutcome::default();
+    let mut pk_keys = |b: &mut RowProbeBuilder, ids: &[i64]| -> usize {
+        for (i, id) in ids.iter().enumerate() {
+            b.add_event(&del(*id), &pos(100 * (i as u64 + 1)), &schema, &mut out);
+        }
+        let mut p = b.take_ready();
+        p.extend(b.flush());
+        by_index(&p, "PRIMARY").iter().map(|p| p.keys.len()).sum()
+    };
+    // A bound no set fits in: every batch probes its keys again.
+    let mut b = RowProbeBuilder::new(RowProbeConfig::default());
+    b.set_remember_bytes(8);
+    assert_eq!(pk_keys(&mut b, &[1, 2]), 2);
+    assert_eq!(pk_keys(&mut b, &[1, 2]), 2);
+    assert_eq!(b.take_remembered(), 0);
+    // Room enough: remembered, counted, then forgotten on request.
+    let mut b = RowProbeBuilder::new(RowProbeConfig::default());
+    b.set_remember_bytes(1 << 20);
+    assert_eq!(pk_keys(&mut b, &[1, 2]), 2);
+    assert_eq!(pk_keys(&mut b, &[1, 2, 3]), 1);
+    // Two keys of PRIMARY and two of the secondary index were remembered.
+    assert_eq!(b.take_remembered(), 4);
+    b.forget_remembered();
+    assert_eq!(pk_keys(&mut b, &[1, 2, 3]), 3);
+    assert_eq!(b.take_remembered(), 0);
+}

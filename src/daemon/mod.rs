@@ -13,6 +13,7 @@ mod logonce;
 mod planning;
 mod probe_size;
 mod reader;
+mod remember;
 mod shutdown;
 
 use std::path::PathBuf;
@@ -156,6 +157,7 @@ pub fn run_with_metrics(
         txn_bytes: (0, 0),
         backlog_at: None,
         probe_size,
+        remember: remember::RememberPolicy::new(config.remember_mb << 20),
     }
     .run();
     shutdown.trigger();

@@ -70,6 +70,9 @@ pub struct PlanStage {
     source: SchemaSource,
     /// DDL read but not yet applied: (transaction end, db, table; "" = whole db).
     pending_ddl: Vec<(RelayCoord, String, String)>,
+    /// Bytes of probed row keys remembered across batches (0: off); kept across planner
+    /// rebuilds.
+    remember_bytes: usize,
     log: LogOnce,
 }
 
@@ -91,6 +94,7 @@ impl PlanStage {
             schema,
             source,
             pending_ddl: Vec::new(),
+            remember_bytes: 0,
             log: LogOnce::default(),
         })
     }
@@ -112,6 +116,20 @@ impl PlanStage {
         self.planner.set_max_keys_per_probe(n);
     }
 
+    /// Remember probed row keys across batches in up to `bytes`, so they are not probed again
+    /// (0: off, and forget). Only while the buffer pool keeps every page it reads.
+    pub fn set_remember_bytes(&mut self, bytes: usize) {
+        if bytes != self.remember_bytes {
+            self.remember_bytes = bytes;
+            self.planner.set_remember_bytes(bytes);
+        }
+    }
+
+    /// Forget the remembered row keys (the buffer pool may have lost their pages).
+    pub fn forget_remembered(&mut self) {
+        self.planner.forget_remembered();
+    }
+
     /// Plan consecutive transactions (row keys merged across them). Never panics.
     pub fn plan(&mut self, txns: &[Transaction], metrics: &Metrics) -> Vec<Plan> {
         let mut out = Vec::with_capacity(txns.len());
@@ -131,10 +149,12 @@ impl PlanStage {
                     }
                     metrics.bad_input.add(rest.len() as u64);
                     self.planner = new_planner(self.mode, &self.flavor, self.rows);
+                    self.planner.set_remember_bytes(self.remember_bytes);
                     break;
                 }
             };
             rest = &rest[plans.len()..];
+            metrics.keys_remembered.add(self.planner.take_remembered());
             for mut plan in plans {
                 self.note_ddl(&plan);
                 self.filter_locking(&mut plan);

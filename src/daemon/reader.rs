@@ -21,6 +21,7 @@ use super::Shutdown;
 use super::logonce::LogOnce;
 use super::planning::PlanStage;
 use super::probe_size::ProbeSize;
+use super::remember::RememberPolicy;
 
 /// Re-open at the applier when it is this far past the reader in the same file.
 const SKIP_BYTES: u64 = 64 << 20;
@@ -50,6 +51,8 @@ pub struct ReaderLoop<'a> {
     pub(super) backlog_at: Option<Instant>,
     /// Keys per probe and transactions planned together, from the buffer pool's verdict.
     pub(super) probe_size: ProbeSize,
+    /// Whether keys probed in earlier batches are skipped, from the pool's verdict and epoch.
+    pub(super) remember: RememberPolicy,
 }
 
 impl ReaderLoop<'_> {
@@ -138,7 +141,15 @@ impl ReaderLoop<'_> {
     /// Size probes for what the buffer pool does now (before planning, and while idle so the
     /// gauge does not lag).
     fn follow_pool(&mut self) {
-        let pool = self.poller.latest().and_then(|s| s.pool);
+        let latest = self.poller.latest();
+        let pool = latest.as_ref().and_then(|s| s.pool);
+        let remember = self
+            .remember
+            .follow(pool, latest.as_ref().map(|s| s.pool_epoch));
+        if remember.forget {
+            self.stage.forget_remembered();
+        }
+        self.stage.set_remember_bytes(remember.bytes);
         if let Some(n) = self.probe_size.follow(pool) {
             tracing::info!(
                 keys = n,

@@ -29,6 +29,9 @@ pub struct ApplierSnapshot {
     pub pool: Option<Pressure>,
     /// The buffer pool reads (almost) nothing from disk: the applier is served from memory.
     pub pool_cached: bool,
+    /// The pool's epoch ([`crate::replica::pool::PoolWatch::epoch`]): a change means pages may
+    /// have left the pool other than by eviction (the server restarted, a table was dropped).
+    pub pool_epoch: u64,
 }
 
 /// Read one status row. `Ok(None)` when the server is not a replica (empty result).
@@ -167,6 +170,7 @@ impl PollState {
                     at: now,
                     pool: self.pool.verdict(),
                     pool_cached: self.pool.cached(),
+                    pool_epoch: self.pool.epoch(),
                 })
             }
             Ok(None) => {
@@ -182,6 +186,8 @@ impl PollState {
                 }
                 self.failures += 1;
                 self.conn = None;
+                // The server may restart before we reconnect: what the pool held is unknown.
+                self.pool.restart();
                 None
             }
         }
@@ -226,7 +232,7 @@ impl PollState {
                     self.pool_failed = true;
                 }
                 // No verdict without counters: the conservative size.
-                self.pool = PoolWatch::default();
+                self.pool.restart();
             }
         }
     }

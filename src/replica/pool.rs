@@ -22,6 +22,12 @@
 //! over half a second or more, [`PoolWatch::cached`]): whatever the applier needs is in memory,
 //! and the throttle idles.
 //!
+//! And it counts the pool's *epochs*: a new one begins whenever pages may have left the pool
+//! other than by the eviction the verdict tracks — the server restarted (counters went back,
+//! or the poller lost its connection), or the free list grew by more than a sixty-fourth of the
+//! pool (a table dropped, the pool shrunk). Whoever remembers which keys were read into a
+//! filling pool forgets them at a new epoch.
+//!
 //! Owns no connection of its own: the applier poller samples it on its connection.
 
 use std::time::{Duration, Instant};
@@ -113,6 +119,12 @@ pub struct PoolWatch {
     base: Option<(PoolSample, Instant)>,
     verdict: Option<Pressure>,
     cached: bool,
+    /// Counts the pool's epochs (see the module doc).
+    epoch: u64,
+    /// Fewest free pages seen in this epoch.
+    low_free: Option<u64>,
+    /// Pages read at the last sample (whatever the interval).
+    last_reads: Option<u64>,
 }
 
 impl PoolWatch {
@@ -127,8 +139,37 @@ impl PoolWatch {
         self.cached
     }
 
+    /// The pool's epoch: changes whenever pages may have left it other than by eviction.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// Start over after the counters could not be read (the connection was lost; the server
+    /// may have restarted): no verdict until the next samples, and a new epoch.
+    pub fn restart(&mut self) {
+        *self = PoolWatch {
+            epoch: self.epoch + 1,
+            ..PoolWatch::default()
+        };
+    }
+
+    /// Begin a new epoch when pages may have left the pool since the last sample.
+    fn follow_epoch(&mut self, s: &PoolSample) {
+        let reset = self.last_reads.is_some_and(|r| s.reads < r);
+        let slack = (s.total / 64).max(32);
+        let freed = self.low_free.is_some_and(|low| s.free > low + slack);
+        if reset || freed {
+            self.epoch += 1;
+            self.low_free = Some(s.free);
+        } else {
+            self.low_free = Some(self.low_free.map_or(s.free, |low| low.min(s.free)));
+        }
+        self.last_reads = Some(s.reads);
+    }
+
     /// Take a sample read at `at`; returns the verdict when it changed.
     pub fn observe(&mut self, s: PoolSample, at: Instant) -> Option<Pressure> {
+        self.follow_epoch(&s);
         let before = self.verdict;
         match self.base {
             None => {
@@ -315,6 +356,34 @@ mod tests {
         // 40% evicted: neither filling nor evicting clearly.
         assert_eq!(w.observe(s(3400, 1000), t + Duration::from_secs(1)), None);
         assert_eq!(w.verdict(), Some(Pressure::Filling));
+    }
+
+    #[test]
+    fn a_new_epoch_when_pages_may_have_left_the_pool() {
+        let t = Instant::now();
+        let ms = |n| t + Duration::from_millis(n);
+        let mut w = PoolWatch::default();
+        w.observe(s(4000, 0), t);
+        let e0 = w.epoch();
+        // Filling: free falls as pages are read; a small wobble (32 pages) is not an epoch.
+        w.observe(s(3000, 1000), ms(100));
+        w.observe(s(2500, 1500), ms(300));
+        w.observe(s(2530, 1500), ms(400));
+        assert_eq!(w.epoch(), e0);
+        // A table dropped: 1,000 pages back on the free list.
+        w.observe(s(3530, 1500), ms(500));
+        assert_eq!(w.epoch(), e0 + 1);
+        w.observe(s(3400, 1630), ms(600));
+        assert_eq!(w.epoch(), e0 + 1);
+        // The server restarted: the read counter went back.
+        w.observe(s(3300, 100), ms(700));
+        assert_eq!(w.epoch(), e0 + 2);
+        // The connection was lost: a new epoch, and no verdict until the next sample.
+        w.restart();
+        assert_eq!(w.epoch(), e0 + 3);
+        assert_eq!(w.verdict(), None);
+        assert_eq!(w.observe(s(3300, 100), ms(800)), Some(Pressure::Filling));
+        assert_eq!(w.epoch(), e0 + 3);
     }
 
     #[test]

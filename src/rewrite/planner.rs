@@ -108,6 +108,22 @@ impl Planner {
         self.rows.set_max_keys_per_probe(n);
     }
 
+    /// Remember probed row keys across batches in up to `bytes` (0: off; see
+    /// `RowProbeBuilder::set_remember_bytes`).
+    pub fn set_remember_bytes(&mut self, bytes: usize) {
+        self.rows.set_remember_bytes(bytes);
+    }
+
+    /// Forget the row keys remembered across batches.
+    pub fn forget_remembered(&mut self) {
+        self.rows.forget_remembered();
+    }
+
+    /// Row keys skipped since the last call because an earlier batch probed them.
+    pub fn take_remembered(&mut self) -> u64 {
+        self.rows.take_remembered()
+    }
+
     /// The mode statements are rewritten for.
     pub fn mode(&self) -> Mode {
         self.mode

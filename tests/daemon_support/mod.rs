@@ -103,9 +103,16 @@ pub fn load(sb: &Sandbox, rows: u64) {
 /// Stop the applier and write `txns` single-row update transactions (spread over the tables
 /// and ids, `k = k + 1` so secondary entries move); wait until they are in the relay log.
 pub fn backlog(sb: &Sandbox, rows: u64, txns: u64) {
+    backlog_from(sb, rows, txns, 0);
+}
+
+/// [`backlog`] numbered from `first`: the `i`-th update touches row `1 + (i × 7919) mod rows`,
+/// so backlogs from different `first`s touch different rows while they cover fewer than `rows`
+/// updates together.
+pub fn backlog_from(sb: &Sandbox, rows: u64, txns: u64, first: u64) {
     sb.stop_sql_thread().unwrap();
     let mut c = sb.primary.conn().unwrap();
-    for i in 0..txns {
+    for i in first..first + txns {
         let t = 1 + (i as usize % TABLES);
         let id = 1 + (i * 7919) % rows;
         c.query_drop(format!(

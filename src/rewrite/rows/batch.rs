@@ -6,8 +6,10 @@
 //!
 //! A tuple containing NULL cannot go in an IN list (`NULL IN (NULL)` is not true), so those go to
 //! separate queries of `(a IS NULL AND b = ?) OR …` — still a range on the index.
-//! Keys equal under the columns' collations are probed once per group. This module does not
-//! decide which keys are needed (`needs.rs`) nor when a group ends (the caller flushes).
+//! Keys equal under the columns' collations are probed once per group; while the buffer pool
+//! fills, the caller can have probed keys remembered across groups too (`set_remember`,
+//! `forget`). This module does not decide which keys are needed (`needs.rs`) nor when a group
+//! ends (the caller flushes).
 
 use std::sync::Arc;
 
@@ -28,8 +30,12 @@ struct Group {
     key_rows: Vec<RowKey>,
     null_keys: Vec<Vec<Value>>,
     null_rows: Vec<RowKey>,
-    /// Canonical encodings of every key taken since the last `flush` (de-duplication).
+    /// Canonical encodings of every key taken since the last `flush` (de-duplication), and of
+    /// the keys remembered from earlier windows (the first `kept_from`).
     seen: KeySet,
+    /// `seen`'s mark when the group opened: keys below it were remembered from earlier
+    /// windows.
+    kept_from: usize,
 }
 
 /// Accumulates needs into probes.
@@ -44,6 +50,14 @@ pub(crate) struct Batcher {
     /// De-duplication sets of ended windows, cleared, reused so their tables need not grow
     /// again.
     spare: Vec<KeySet>,
+    /// Keep the groups' keys across flushes, up to this many bytes in all (0: off). For a
+    /// buffer pool that is still filling: a page read once stays, so a key probed in an earlier
+    /// window needs no second probe. A set that would pass the bound starts over.
+    remember: usize,
+    /// Sets kept across flushes, by the same slot key as `slots`; the Arc pins the address.
+    memory: FxHashMap<(usize, usize), (Arc<TableInfo>, KeySet)>,
+    /// Keys skipped because a set kept across flushes held them (taken by the caller).
+    remembered: u64,
 }
 
 impl Batcher {
@@ -56,7 +70,34 @@ impl Batcher {
             ready: Vec::new(),
             scratch: Vec::new(),
             spare: Vec::new(),
+            remember: 0,
+            memory: FxHashMap::default(),
+            remembered: 0,
         }
+    }
+
+    /// Remember probed keys across flushes in up to `bytes` of sets in all (0: forget at each
+    /// flush, the default; also forgets what was remembered).
+    pub fn set_remember(&mut self, bytes: usize) {
+        self.remember = bytes;
+        if bytes == 0 {
+            self.forget();
+        }
+    }
+
+    /// Forget every key remembered across flushes (the pages may be gone: the buffer pool was
+    /// emptied or started evicting). Keys of the window still open stay: they are not probed
+    /// yet.
+    pub fn forget(&mut self) {
+        for (_, (_, mut set)) in self.memory.drain() {
+            set.clear();
+            self.spare.push(set);
+        }
+    }
+
+    /// Keys skipped since the last call because a set kept across flushes held them.
+    pub fn take_remembered(&mut self) -> u64 {
+        std::mem::take(&mut self.remembered)
     }
 
     /// Change the most keys per probe. A group already holding more keys than the new bound
@@ -85,7 +126,9 @@ impl Batcher {
     ) {
         let slot_key = (Arc::as_ptr(info) as usize, index);
         let spare = &mut self.spare;
+        let memory = &mut self.memory;
         let gi = *self.slots.entry(slot_key).or_insert_with(|| {
+            let kept = memory.remove(&slot_key).map(|(_, set)| set);
             self.groups.push(Group {
                 info: info.clone(),
                 index,
@@ -94,7 +137,8 @@ impl Batcher {
                 key_rows: Vec::new(),
                 null_keys: Vec::new(),
                 null_rows: Vec::new(),
-                seen: spare.pop().unwrap_or_default(),
+                kept_from: kept.as_ref().map_or(0, KeySet::mark),
+                seen: kept.or_else(|| spare.pop()).unwrap_or_default(),
             });
             self.groups.len() - 1
         });
@@ -104,7 +148,10 @@ impl Batcher {
         for (v, (fold, (_, prefix))) in tuple.iter().zip(ix.folds.iter().zip(&ix.key_cols)) {
             encode_value(&mut self.scratch, v, *fold, *prefix);
         }
-        if !g.seen.insert(&self.scratch) {
+        if let Some(at) = g.seen.find_or_insert(&self.scratch) {
+            if at < g.kept_from {
+                self.remembered += 1;
+            }
             return;
         }
         if g.first.is_none() {
@@ -132,7 +179,8 @@ impl Batcher {
         std::mem::take(&mut self.ready)
     }
 
-    /// Emit every waiting key and forget the de-duplication state (the group window ends).
+    /// Emit every waiting key and forget the de-duplication state (the group window ends),
+    /// unless keys are remembered (`set_remember`).
     pub fn flush(&mut self) -> Vec<(Position, Probe)> {
         for g in &mut self.groups {
             let a = emit(g, false, self.max_keys);
@@ -140,9 +188,16 @@ impl Batcher {
             let b = emit(g, true, self.max_keys);
             self.ready.extend(b);
         }
+        let mut held: usize = self.memory.values().map(|(_, set)| set.bytes()).sum();
         for mut g in self.groups.drain(..) {
-            g.seen.clear();
-            self.spare.push(g.seen);
+            if held + g.seen.bytes() <= self.remember {
+                held += g.seen.bytes();
+                let slot = (Arc::as_ptr(&g.info) as usize, g.index);
+                self.memory.insert(slot, (g.info, g.seen));
+            } else {
+                g.seen.clear();
+                self.spare.push(g.seen);
+            }
         }
         self.slots.clear();
         self.take_ready()

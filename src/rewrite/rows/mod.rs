@@ -117,6 +117,23 @@ impl RowProbeBuilder {
         self.follows.set_max_keys(n);
     }
 
+    /// Remember probed keys across flushes in up to `bytes` of sets (all tables and indexes
+    /// together), so a key probed in an earlier batch is not probed again (0: off, and forget).
+    /// Only right while the buffer pool keeps every page read (it is filling).
+    pub fn set_remember_bytes(&mut self, bytes: usize) {
+        self.batcher.set_remember(bytes);
+    }
+
+    /// Forget the keys remembered across flushes (the buffer pool may have lost their pages).
+    pub fn forget_remembered(&mut self) {
+        self.batcher.forget();
+    }
+
+    /// Keys skipped since the last call because they were remembered from an earlier batch.
+    pub fn take_remembered(&mut self) -> u64 {
+        self.batcher.take_remembered()
+    }
+
     /// Distinct keys waiting for a probe.
     pub fn pending_keys(&self) -> usize {
         self.batcher.pending() + self.follows.pending()
