@@ -147,6 +147,10 @@ impl ReaderLoop<'_> {
             .remember
             .follow(pool, latest.as_ref().map(|s| s.pool_epoch));
         if remember.forget {
+            tracing::debug!(
+                epoch = latest.as_ref().map(|s| s.pool_epoch),
+                "buffer pool epoch changed: remembered row keys forgotten"
+            );
             self.stage.forget_remembered();
         }
         self.stage.set_remember_bytes(remember.bytes);
