@@ -28,6 +28,7 @@ const USAGE: &str = "usage: catchup [--quick] [--runs N] [--table-size N] [--eve
                [--workloads a,b] [--formats ROW,STATEMENT] [--conditions a,b]
 workloads: update_non_index update_index write_only hot_update
 conditions: cold prefetch warm warm+prefetch parallel par+prefetch restart restart+prefetch restart+sweep
+            restart+parallel restart+par+prefetch
             rollback rollback-nomap";
 
 struct Options {

@@ -122,6 +122,9 @@ pub const MATRIX: &[Condition] = &[
     cond("restart", true, false, false),
     with_prefetch(cond("restart+prefetch", true, false, false), SELECT),
     with_prefetch(cond("restart+sweep", true, false, false), SELECT_SWEEP),
+    // Parallel replication after a restart, alone and with the prefetcher (since 2026-12-06).
+    cond("restart+parallel", true, false, true),
+    with_prefetch(cond("restart+par+prefetch", true, false, true), SELECT),
 ];
 /// Hot-spot backlog in rollback mode: the conflict map on and off.
 pub const HOT: &[Condition] = &[
