@@ -52,7 +52,7 @@ pub(crate) struct Batcher {
     spare: Vec<KeySet>,
     /// Keep the groups' keys across flushes, up to this many bytes in all (0: off). For a
     /// buffer pool that is still filling: a page read once stays, so a key probed in an earlier
-    /// window needs no second probe. A set that would pass the bound starts over.
+    /// window needs no second probe. When a set would pass the bound, all start over.
     remember: usize,
     /// Sets kept across flushes, by the same slot key as `slots`; the Arc pins the address.
     memory: FxHashMap<(usize, usize), (Arc<TableInfo>, KeySet)>,
@@ -189,9 +189,17 @@ impl Batcher {
             self.ready.extend(b);
         }
         let mut held: usize = self.memory.values().map(|(_, set)| set.bytes()).sum();
-        for mut g in self.groups.drain(..) {
-            if held + g.seen.bytes() <= self.remember {
-                held += g.seen.bytes();
+        let mut groups = std::mem::take(&mut self.groups);
+        for mut g in groups.drain(..) {
+            let bytes = g.seen.bytes();
+            if self.remember > 0 && held + bytes > self.remember {
+                // Full: start over (this also drops the sets of tables reloaded since, which
+                // no group will open again).
+                self.forget();
+                held = 0;
+            }
+            if self.remember > 0 && bytes <= self.remember {
+                held += bytes;
                 let slot = (Arc::as_ptr(&g.info) as usize, g.index);
                 self.memory.insert(slot, (g.info, g.seen));
             } else {
@@ -199,6 +207,7 @@ impl Batcher {
                 self.spare.push(g.seen);
             }
         }
+        self.groups = groups;
         self.slots.clear();
         self.take_ready()
     }
