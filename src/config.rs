@@ -424,4 +424,28 @@ mod tests {
             "Debug never prints the password"
         );
     }
+
+    fn run_args(extra: &[&str]) -> Result<Config> {
+        use clap::Parser;
+        let mut argv = vec![
+            "relay-prefetch",
+            "run",
+            "--replica",
+            "mysql://127.0.0.1:3306",
+        ];
+        argv.extend_from_slice(extra);
+        let cli = crate::cli::Cli::try_parse_from(argv).expect("arguments parse");
+        let crate::cli::Command::Run(a) = cli.command else {
+            panic!("not a run command")
+        };
+        Config::from_run_args(&a)
+    }
+
+    #[test]
+    fn remember_mb_defaults_validates_and_switches_off() {
+        assert_eq!(run_args(&[]).unwrap().remember_mb, DEFAULT_REMEMBER_MB);
+        assert_eq!(run_args(&["--remember-mb", "0"]).unwrap().remember_mb, 0);
+        let e = run_args(&["--remember-mb", "5000"]).unwrap_err();
+        assert!(e.to_string().contains("--remember-mb"), "{e}");
+    }
 }
