@@ -169,7 +169,8 @@ pub struct RunArgs {
     /// Memory (MB) for row keys already probed, so that later transactions touching the same
     /// rows are not probed again — only while the replica's buffer pool is filling (pages read
     /// stay cached, as after a restart). Forgotten when the pool starts evicting, when the
-    /// replica restarts, and when pages leave the pool otherwise (the free list grows). When
+    /// replica restarts, and when pages leave the pool otherwise (the pool is resized, the free
+    /// list grows). When
     /// full, it starts over. 0: off.
     #[arg(long, value_name = "MB", default_value_t = crate::config::DEFAULT_REMEMBER_MB)]
     pub remember_mb: usize,

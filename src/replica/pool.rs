@@ -24,8 +24,8 @@
 //!
 //! And it counts the pool's *epochs*: a new one begins whenever pages may have left the pool
 //! other than by the eviction the verdict tracks — the server restarted (counters went back,
-//! or the poller lost its connection), or the free list grew by more than a sixty-fourth of the
-//! pool (a table dropped, the pool shrunk). Whoever remembers which keys were read into a
+//! or the poller lost its connection), the pool was resized, or the free list grew by more than
+//! a sixty-fourth of the pool (a table dropped). Whoever remembers which keys were read into a
 //! filling pool forgets them at a new epoch.
 //!
 //! Owns no connection of its own: the applier poller samples it on its connection.
@@ -123,8 +123,8 @@ pub struct PoolWatch {
     epoch: u64,
     /// Fewest free pages seen in this epoch.
     low_free: Option<u64>,
-    /// Pages read at the last sample (whatever the interval).
-    last_reads: Option<u64>,
+    /// The last sample (whatever the interval).
+    last: Option<PoolSample>,
 }
 
 impl PoolWatch {
@@ -155,16 +155,17 @@ impl PoolWatch {
 
     /// Begin a new epoch when pages may have left the pool since the last sample.
     fn follow_epoch(&mut self, s: &PoolSample) {
-        let reset = self.last_reads.is_some_and(|r| s.reads < r);
+        let reset = self.last.is_some_and(|l| s.reads < l.reads);
+        let resized = self.last.is_some_and(|l| s.total != l.total);
         let slack = (s.total / 64).max(32);
         let freed = self.low_free.is_some_and(|low| s.free > low + slack);
-        if reset || freed {
+        if reset || resized || freed {
             self.epoch += 1;
             self.low_free = Some(s.free);
         } else {
             self.low_free = Some(self.low_free.map_or(s.free, |low| low.min(s.free)));
         }
-        self.last_reads = Some(s.reads);
+        self.last = Some(*s);
     }
 
     /// Take a sample read at `at`; returns the verdict when it changed.
@@ -378,12 +379,24 @@ mod tests {
         // The server restarted: the read counter went back.
         w.observe(s(3300, 100), ms(700));
         assert_eq!(w.epoch(), e0 + 2);
+        // The pool was resized.
+        w.observe(
+            PoolSample {
+                free: 3300,
+                total: 8192,
+                reads: 100,
+            },
+            ms(750),
+        );
+        assert_eq!(w.epoch(), e0 + 3);
+        w.observe(s(3300, 100), ms(760));
+        assert_eq!(w.epoch(), e0 + 4);
         // The connection was lost: a new epoch, and no verdict until the next sample.
         w.restart();
-        assert_eq!(w.epoch(), e0 + 3);
+        assert_eq!(w.epoch(), e0 + 5);
         assert_eq!(w.verdict(), None);
         assert_eq!(w.observe(s(3300, 100), ms(800)), Some(Pressure::Filling));
-        assert_eq!(w.epoch(), e0 + 3);
+        assert_eq!(w.epoch(), e0 + 5);
     }
 
     #[test]
