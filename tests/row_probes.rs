@@ -1068,7 +1068,7 @@ fn remembered_keys_are_not_probed_again_across_flushes() {
     // Off (the default): every batch probes its keys, clustered and secondary.
     assert_eq!(keys(&batch(&mut b, &[del("x", 1, 7)])), 2);
     assert_eq!(keys(&batch(&mut b, &[del("x", 1, 7)])), 2);
-    b.set_remember_bytes(1 << 20);
+    b.set_remember(1 << 20, false);
     assert_eq!(keys(&batch(&mut b, &[del("x", 1, 7)])), 2);
     // Remembered: the same row again needs nothing; a new row only its own two entries.
     assert_eq!(keys(&batch(&mut b, &[del("x", 1, 7)])), 0);
@@ -1079,7 +1079,7 @@ fn remembered_keys_are_not_probed_again_across_flushes() {
             .all(|(_, pr)| pr.keys.iter().all(|k| k.contains(&s("y"))))
     );
     // Off again (the pool evicts): forgotten, probed again.
-    b.set_remember_bytes(0);
+    b.set_remember(0, false);
     assert_eq!(keys(&batch(&mut b, &[del("x", 1, 7)])), 2);
 }
 
@@ -1109,18 +1109,18 @@ fn a_full_remembered_set_starts_over_and_forget_forgets() {
     };
     // A bound no set fits in: every batch probes its keys again.
     let mut b = RowProbeBuilder::new(RowProbeConfig::default());
-    b.set_remember_bytes(8);
+    b.set_remember(8, false);
     assert_eq!(pk_keys(&mut b, &[1, 2]), 2);
     assert_eq!(pk_keys(&mut b, &[1, 2]), 2);
     assert_eq!(b.take_remembered(), 0);
     // Room enough: remembered, counted, then forgotten on request.
     let mut b = RowProbeBuilder::new(RowProbeConfig::default());
-    b.set_remember_bytes(1 << 20);
+    b.set_remember(1 << 20, false);
     assert_eq!(pk_keys(&mut b, &[1, 2]), 2);
     assert_eq!(pk_keys(&mut b, &[1, 2, 3]), 1);
     // Two keys of PRIMARY and two of the secondary index were remembered.
     assert_eq!(b.take_remembered(), 4);
-    b.forget_remembered();
+    b.set_remember(1 << 20, true);
     assert_eq!(pk_keys(&mut b, &[1, 2, 3]), 3);
     assert_eq!(b.take_remembered(), 0);
 }

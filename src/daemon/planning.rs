@@ -116,18 +116,11 @@ impl PlanStage {
         self.planner.set_max_keys_per_probe(n);
     }
 
-    /// Remember probed row keys across batches in up to `bytes`, so they are not probed again
-    /// (0: off, and forget). Only while the buffer pool keeps every page it reads.
-    pub fn set_remember_bytes(&mut self, bytes: usize) {
-        if bytes != self.remember_bytes {
-            self.remember_bytes = bytes;
-            self.planner.set_remember_bytes(bytes);
-        }
-    }
-
-    /// Forget the remembered row keys (the buffer pool may have lost their pages).
-    pub fn forget_remembered(&mut self) {
-        self.planner.forget_remembered();
+    /// Follow the remembering policy (`super::remember`): how many bytes of probed row keys to
+    /// keep across batches, and whether to drop those kept so far.
+    pub fn set_remember(&mut self, r: super::remember::Remember) {
+        self.remember_bytes = r.bytes;
+        self.planner.set_remember(r.bytes, r.forget);
     }
 
     /// Plan consecutive transactions (row keys merged across them). Never panics.
@@ -149,7 +142,7 @@ impl PlanStage {
                     }
                     metrics.bad_input.add(rest.len() as u64);
                     self.planner = new_planner(self.mode, &self.flavor, self.rows);
-                    self.planner.set_remember_bytes(self.remember_bytes);
+                    self.planner.set_remember(self.remember_bytes, false);
                     break;
                 }
             };

@@ -143,17 +143,15 @@ impl ReaderLoop<'_> {
     fn follow_pool(&mut self) {
         let latest = self.poller.latest();
         let pool = latest.as_ref().and_then(|s| s.pool);
-        let remember = self
-            .remember
-            .follow(pool, latest.as_ref().map(|s| s.pool_epoch));
+        let epoch = latest.as_ref().map(|s| s.pool_epoch);
+        let remember = self.remember.follow(pool, epoch);
         if remember.forget {
             tracing::debug!(
-                epoch = latest.as_ref().map(|s| s.pool_epoch),
+                ?epoch,
                 "buffer pool epoch changed: remembered row keys forgotten"
             );
-            self.stage.forget_remembered();
         }
-        self.stage.set_remember_bytes(remember.bytes);
+        self.stage.set_remember(remember);
         if let Some(n) = self.probe_size.follow(pool) {
             tracing::info!(
                 keys = n,

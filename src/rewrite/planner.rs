@@ -108,15 +108,9 @@ impl Planner {
         self.rows.set_max_keys_per_probe(n);
     }
 
-    /// Remember probed row keys across batches in up to `bytes` (0: off; see
-    /// `RowProbeBuilder::set_remember_bytes`).
-    pub fn set_remember_bytes(&mut self, bytes: usize) {
-        self.rows.set_remember_bytes(bytes);
-    }
-
-    /// Forget the row keys remembered across batches.
-    pub fn forget_remembered(&mut self) {
-        self.rows.forget_remembered();
+    /// Remember probed row keys across batches (see `RowProbeBuilder::set_remember`).
+    pub fn set_remember(&mut self, bytes: usize, forget: bool) {
+        self.rows.set_remember(bytes, forget);
     }
 
     /// Row keys skipped since the last call because an earlier batch probed them.

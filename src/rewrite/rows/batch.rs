@@ -7,8 +7,7 @@
 //! A tuple containing NULL cannot go in an IN list (`NULL IN (NULL)` is not true), so those go to
 //! separate queries of `(a IS NULL AND b = ?) OR …` — still a range on the index.
 //! Keys equal under the columns' collations are probed once per group; while the buffer pool
-//! fills, the caller can have probed keys remembered across groups too (`set_remember`,
-//! `forget`). This module does not decide which keys are needed (`needs.rs`) nor when a group
+//! fills, the caller can have probed keys remembered across groups too (`set_remember`). This module does not decide which keys are needed (`needs.rs`) nor when a group
 //! ends (the caller flushes).
 
 use std::sync::Arc;
@@ -77,18 +76,18 @@ impl Batcher {
     }
 
     /// Remember probed keys across flushes in up to `bytes` of sets in all (0: forget at each
-    /// flush, the default; also forgets what was remembered).
-    pub fn set_remember(&mut self, bytes: usize) {
+    /// flush, the default). `forget` (implied by 0) first drops what was remembered: the pages
+    /// may be gone (the buffer pool was emptied or started evicting). Keys of the window still
+    /// open stay: they are not probed yet.
+    pub fn set_remember(&mut self, bytes: usize, forget: bool) {
         self.remember = bytes;
-        if bytes == 0 {
+        if forget || bytes == 0 {
             self.forget();
         }
     }
 
-    /// Forget every key remembered across flushes (the pages may be gone: the buffer pool was
-    /// emptied or started evicting). Keys of the window still open stay: they are not probed
-    /// yet.
-    pub fn forget(&mut self) {
+    /// Drop every key remembered across flushes.
+    fn forget(&mut self) {
         for (_, (_, mut set)) in self.memory.drain() {
             set.clear();
             self.spare.push(set);

@@ -118,15 +118,11 @@ impl RowProbeBuilder {
     }
 
     /// Remember probed keys across flushes in up to `bytes` of sets (all tables and indexes
-    /// together), so a key probed in an earlier batch is not probed again (0: off, and forget).
-    /// Only right while the buffer pool keeps every page read (it is filling).
-    pub fn set_remember_bytes(&mut self, bytes: usize) {
-        self.batcher.set_remember(bytes);
-    }
-
-    /// Forget the keys remembered across flushes (the buffer pool may have lost their pages).
-    pub fn forget_remembered(&mut self) {
-        self.batcher.forget();
+    /// together), so a key probed in an earlier batch is not probed again (0: off); `forget`
+    /// first drops what was remembered (the buffer pool may have lost those pages). Only right
+    /// while the buffer pool keeps every page read (it is filling).
+    pub fn set_remember(&mut self, bytes: usize, forget: bool) {
+        self.batcher.set_remember(bytes, forget);
     }
 
     /// Keys skipped since the last call because they were remembered from an earlier batch.
