@@ -145,6 +145,8 @@ pub struct Metrics {
     pub probes_pending: Gauge,
     /// Keys per probe now (follows the buffer pool: `--probe-keys` or `--probe-keys-filling`).
     pub probe_keys: Gauge,
+    /// The window's page budget now (follows the buffer pool's eviction rate: `--max-pages`).
+    pub window_pages: Gauge,
     /// 1 while prefetching, 0 while idle (applier not lagging).
     pub active: Gauge,
     /// Applier rate, transactions per second.
@@ -188,6 +190,7 @@ impl Default for Metrics {
             txns_passed: Counter::default(),
             ahead_txns: Gauge::default(),
             probe_keys: Gauge::default(),
+            window_pages: Gauge::default(),
             ahead_secs: Gauge::default(),
             probes_pending: Gauge::default(),
             active: Gauge::default(),
@@ -447,6 +450,12 @@ impl Metrics {
             "probe_keys",
             "Keys per probe now: --probe-keys, or --probe-keys-filling while the buffer pool fills.",
             self.probe_keys.get() as f64,
+        );
+        g(
+            &mut o,
+            "window_max_pages",
+            "Page budget of the window ahead of the applier now: follows how fast the buffer pool evicts, unless --max-pages fixes it.",
+            self.window_pages.get() as f64,
         );
         g(
             &mut o,

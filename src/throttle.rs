@@ -16,8 +16,11 @@ pub struct RateMeter {
     start: Option<Instant>,
     txns: u64,
     events: u64,
+    pages: u64,
     /// Smoothed (transactions/s, events/s).
     rate: Option<(f64, f64)>,
+    /// Smoothed estimated pages/s of the transactions applied (what their probes touch).
+    page_rate: Option<f64>,
 }
 
 impl RateMeter {
@@ -28,15 +31,19 @@ impl RateMeter {
             start: None,
             txns: 0,
             events: 0,
+            pages: 0,
             rate: None,
+            page_rate: None,
         }
     }
 
-    /// Record `txns` transactions / `events` events applied, observed at `now`.
-    pub fn record(&mut self, txns: u64, events: u64, now: Instant) {
+    /// Record `txns` transactions / `events` events / `pages` estimated pages applied,
+    /// observed at `now`.
+    pub fn record(&mut self, txns: u64, events: u64, pages: u64, now: Instant) {
         let start = *self.start.get_or_insert(now);
         self.txns += txns;
         self.events += events;
+        self.pages += pages;
         let dt = now.duration_since(start);
         if dt >= self.min_interval {
             let secs = dt.as_secs_f64();
@@ -45,15 +52,23 @@ impl RateMeter {
                 None => sample,
                 Some((t, e)) => (0.5 * t + 0.5 * sample.0, 0.5 * e + 0.5 * sample.1),
             });
+            let pages = self.pages as f64 / secs;
+            self.page_rate = Some(self.page_rate.map_or(pages, |p| 0.5 * p + 0.5 * pages));
             self.start = Some(now);
             self.txns = 0;
             self.events = 0;
+            self.pages = 0;
         }
     }
 
     /// Smoothed (transactions/s, events/s), once one interval has passed.
     pub fn rate(&self) -> Option<(f64, f64)> {
         self.rate
+    }
+
+    /// Smoothed estimated pages/s applied, once one interval has passed.
+    pub fn page_rate(&self) -> Option<f64> {
+        self.page_rate
     }
 }
 
@@ -89,12 +104,13 @@ impl Limits {
     }
 }
 
-/// Page budget of the window: a sixteenth of the buffer pool, at least 32 pages. InnoDB puts a
-/// newly read page at the head of the "old" sublist (innodb_old_blocks_pct, 37% of the pool),
-/// which the applier's own reads, undo pages and the prefetcher's reads all push through; a
-/// prefetched page must be used before it falls off that end. Measured on a 16 MiB pool with
-/// sysbench updates: 256 pages ahead, most prefetched pages were evicted unused (reads grew by
-/// the number of probes); 16-64 pages ahead they were used.
+/// Page budget of the window at start-up and while the pool fills: a sixteenth of the buffer
+/// pool, at least 32 pages (on an evicting pool the daemon follows the eviction rate instead,
+/// `daemon::lead`). InnoDB puts a newly read page at the head of the "old" sublist
+/// (innodb_old_blocks_pct, 37% of the pool), which the applier's own reads, undo pages and the
+/// prefetcher's reads all push through; a prefetched page must be used before it falls off that
+/// end. Measured on a 16 MiB pool with sysbench updates: 256 pages ahead, most prefetched pages
+/// were evicted unused (reads grew by the number of probes); 16-64 pages ahead they were used.
 pub fn page_budget(buffer_pool_pages: u64) -> u64 {
     (buffer_pool_pages / 16).max(32)
 }
@@ -221,14 +237,16 @@ mod tests {
     fn rate_meter_smooths() {
         let mut m = RateMeter::new(Duration::from_secs(1));
         let t0 = Instant::now();
-        m.record(0, 0, t0);
-        m.record(500, 1500, t0 + Duration::from_millis(500));
-        assert!(m.rate().is_none());
-        m.record(500, 1500, t0 + Duration::from_secs(1));
+        m.record(0, 0, 0, t0);
+        m.record(500, 1500, 100, t0 + Duration::from_millis(500));
+        assert!(m.rate().is_none() && m.page_rate().is_none());
+        m.record(500, 1500, 300, t0 + Duration::from_secs(1));
         let (t, e) = m.rate().unwrap();
         assert!((t - 1000.0).abs() < 1e-6 && (e - 3000.0).abs() < 1e-6);
-        m.record(2000, 0, t0 + Duration::from_secs(2));
+        assert!((m.page_rate().unwrap() - 400.0).abs() < 1e-6);
+        m.record(2000, 0, 0, t0 + Duration::from_secs(2));
         assert!((m.rate().unwrap().0 - 1500.0).abs() < 1e-6);
+        assert!((m.page_rate().unwrap() - 200.0).abs() < 1e-6);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! fast with a clear error; after that nothing in the input stops the daemon: bad relay data,
 //! unplannable SQL and a vanished server are logged once and counted.
 
+mod lead;
 mod logonce;
 mod planning;
 mod probe_size;
@@ -158,6 +159,12 @@ pub fn run_with_metrics(
         backlog_at: None,
         probe_size,
         remember: remember::RememberPolicy::new(config.remember_mb << 20),
+        lead: lead::LeadBudget::new(
+            config.max_pages,
+            page_budget(info.buffer_pool_pages()),
+            info.buffer_pool_pages(),
+            info.old_sublist_pages(),
+        ),
     }
     .run();
     shutdown.trigger();
@@ -284,8 +291,10 @@ fn start_scheduler(
         config.max_ahead_secs,
         pages,
     );
+    metrics.window_pages.set(pages as i64);
     tracing::info!(
         max_pages = pages,
+        follows_eviction = config.max_pages.is_none(),
         buffer_pool_mb = info.buffer_pool_bytes >> 20,
         "window limits"
     );
@@ -338,7 +347,7 @@ fn spawn_watcher(
                     deduped = m.probes_deduplicated.get(), hit_rate = ?m.hit_rate(),
                     ahead_txns = m.ahead_txns.get(), ahead_secs = m.ahead_secs.get(),
                     apply_tps = m.apply_tps.get() as u64, window = s.window_len(),
-                    probe_keys = m.probe_keys.get(),
+                    probe_keys = m.probe_keys.get(), max_pages = m.window_pages.get(),
                     active = m.active.get(), swept_rows = m.sweep_rows.get(), cpu_s = cpu, "status"
                 );
             }

@@ -18,6 +18,7 @@ use crate::sweep::{Backlog, Sweeper};
 use crate::throttle::{Decision, Throttle};
 
 use super::Shutdown;
+use super::lead::LeadBudget;
 use super::logonce::LogOnce;
 use super::planning::PlanStage;
 use super::probe_size::ProbeSize;
@@ -53,6 +54,8 @@ pub struct ReaderLoop<'a> {
     pub(super) probe_size: ProbeSize,
     /// Whether keys probed in earlier batches are skipped, from the pool's verdict and epoch.
     pub(super) remember: RememberPolicy,
+    /// The window's page budget, from how fast the pool evicts.
+    pub(super) lead: LeadBudget,
 }
 
 impl ReaderLoop<'_> {
@@ -152,6 +155,19 @@ impl ReaderLoop<'_> {
             );
         }
         self.stage.set_remember(remember);
+        let read_rate = latest.as_ref().and_then(|s| s.pool_read_rate);
+        let page_rate = self.sched.applied_page_rate();
+        if let Some(pages) = self.lead.follow(pool, read_rate, page_rate) {
+            tracing::debug!(
+                pages,
+                pool = pool.map_or("unknown", |p| p.as_str()),
+                ?read_rate,
+                ?page_rate,
+                "page budget changed with the buffer pool's eviction rate"
+            );
+            self.sched.set_max_pages(pages);
+            self.metrics.window_pages.set(pages as i64);
+        }
         if let Some(n) = self.probe_size.follow(pool) {
             tracing::info!(
                 keys = n,

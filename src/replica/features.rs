@@ -30,12 +30,20 @@ pub struct ServerInfo {
     pub page_size: u64,
     /// Parallel applier threads (0 = single-threaded applier).
     pub parallel_workers: u64,
+    /// `@@innodb_old_blocks_pct`: the share of the pool where newly read pages enter the LRU
+    /// (37 by default); a prefetched page must be used before it falls off that sublist.
+    pub old_blocks_pct: u64,
 }
 
 impl ServerInfo {
     /// Buffer-pool size in pages.
     pub fn buffer_pool_pages(&self) -> u64 {
         self.buffer_pool_bytes / self.page_size.max(1)
+    }
+
+    /// Pages in the LRU's old sublist, where pages read (by probes too) enter.
+    pub fn old_sublist_pages(&self) -> u64 {
+        self.buffer_pool_pages() * self.old_blocks_pct.clamp(5, 95) / 100
     }
 
     /// Refuse a mode this server cannot run safely, with a message saying what to do instead.
@@ -78,6 +86,12 @@ pub fn detect(conn: &mut Conn) -> Result<ServerInfo> {
         )
         .map_err(|e| q(e, "variables"))?
         .ok_or_else(|| Error::new(ErrorKind::Server, "server returned no variables"))?;
+    // Not on every server build (an old or exotic one may lack it): InnoDB's default then.
+    let old_blocks_pct = conn
+        .query_first::<u64, _>("SELECT @@innodb_old_blocks_pct")
+        .ok()
+        .flatten()
+        .unwrap_or(37);
     let workers_sql = format!("SELECT @@{}", flavor.parallel_workers_variable());
     let parallel_workers = conn
         .query_first::<u64, _>(workers_sql)
@@ -98,5 +112,6 @@ pub fn detect(conn: &mut Conn) -> Result<ServerInfo> {
         buffer_pool_bytes: pool,
         page_size: page,
         parallel_workers,
+        old_blocks_pct,
     })
 }

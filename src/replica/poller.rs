@@ -32,6 +32,8 @@ pub struct ApplierSnapshot {
     /// The pool's epoch ([`crate::replica::pool::PoolWatch::epoch`]): a change means pages may
     /// have left the pool other than by eviction (the server restarted, a table was dropped).
     pub pool_epoch: u64,
+    /// Pages the pool reads from disk per second ([`PoolWatch::read_rate`]).
+    pub pool_read_rate: Option<f64>,
 }
 
 /// Read one status row. `Ok(None)` when the server is not a replica (empty result).
@@ -171,6 +173,7 @@ impl PollState {
                     pool: self.pool.verdict(),
                     pool_cached: self.pool.cached(),
                     pool_epoch: self.pool.epoch(),
+                    pool_read_rate: self.pool.read_rate(),
                 })
             }
             Ok(None) => {

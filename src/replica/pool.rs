@@ -125,6 +125,8 @@ pub struct PoolWatch {
     low_free: Option<u64>,
     /// The last sample (whatever the interval).
     last: Option<PoolSample>,
+    /// Pages read from disk per second, smoothed over the judged intervals.
+    read_rate: Option<f64>,
 }
 
 impl PoolWatch {
@@ -137,6 +139,13 @@ impl PoolWatch {
     /// the last half second or more. Whoever reads, the pages asked for are in memory.
     pub fn cached(&self) -> bool {
         self.cached
+    }
+
+    /// Pages the pool reads from disk per second (whoever reads them), smoothed over the
+    /// intervals judged; none before the first. On an evicting pool, every page read pushes
+    /// another through the LRU's old sublist at this rate.
+    pub fn read_rate(&self) -> Option<f64> {
+        self.read_rate
     }
 
     /// The pool's epoch: changes whenever pages may have left it other than by eviction.
@@ -190,7 +199,9 @@ impl PoolWatch {
                 }
                 if read < MIN_READS {
                     if elapsed >= CACHED_AFTER {
-                        self.cached = (read as f64 / elapsed.as_secs_f64()) < CACHED_RATE;
+                        let rate = read as f64 / elapsed.as_secs_f64();
+                        self.cached = rate < CACHED_RATE;
+                        self.read_rate = Some(rate);
                     }
                     // Too little read to judge; keep measuring from the same base unless it is
                     // stale: a pool that reads next to nothing evicts nothing, so it is judged
@@ -205,6 +216,7 @@ impl PoolWatch {
                 let from_free = b.free.saturating_sub(s.free).min(read);
                 let evicted = (read - from_free) as f64 / read as f64;
                 let rate = read as f64 / elapsed.as_secs_f64();
+                self.read_rate = Some(self.read_rate.map_or(rate, |r| 0.5 * r + 0.5 * rate));
                 let runs_out = (s.free as f64) < rate * HEADROOM.as_secs_f64();
                 if evicted > EVICTING_ABOVE || runs_out {
                     self.verdict = Some(Pressure::Evicting);

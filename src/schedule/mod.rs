@@ -237,6 +237,19 @@ impl Scheduler {
         }
     }
 
+    /// Estimated pages per second of the transactions the applier retired (smoothed), once
+    /// measured.
+    pub fn applied_page_rate(&self) -> Option<f64> {
+        self.shared.window().rate.page_rate()
+    }
+
+    /// Change the window's page budget (takes effect at the next admission check).
+    pub fn set_max_pages(&self, pages: u64) {
+        let s = &self.shared;
+        s.limits.max_pages.store(pages.max(1), Ordering::Release);
+        s.space.notify_all();
+    }
+
     /// The oldest transaction the applier has not applied.
     pub fn applier_seq(&self) -> u64 {
         self.shared.applier_seq.load(Ordering::Acquire)

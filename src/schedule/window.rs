@@ -111,6 +111,7 @@ impl Window {
         let mut tally = Retired::default();
         let mut gone = Vec::new();
         let mut events = 0;
+        let mut pages = 0;
         let mut next = None;
         while let Some(front) = self.slots.front() {
             if front.end > coord {
@@ -118,6 +119,7 @@ impl Window {
             }
             let s = self.slots.pop_front().expect("front exists");
             self.pages -= s.pages;
+            pages += s.pages;
             events += s.events;
             tally.txns += 1;
             let registered = s.txn.registered.load(Ordering::Acquire);
@@ -154,7 +156,7 @@ impl Window {
             gone.push(s.txn);
         }
         if tally.txns > 0 {
-            self.rate.record(tally.txns, events, now);
+            self.rate.record(tally.txns, events, pages, now);
         }
         (next, tally, gone)
     }
