@@ -86,11 +86,13 @@ fn verdicts_under_random_reads(sb: &Sandbox, secs: u64) -> Watched {
     }
 }
 
-/// The watch's read rate is the server's, give or take what smoothing and timing leave.
+/// The watch's read rate is the server's, give or take what smoothing and timing leave (or
+/// both are next to nothing: a large pool may hold every page before the run's second half).
 fn assert_read_rate(w: &Watched) {
     let rate = w.read_rate.expect("a read rate after seconds of reads");
+    let quiet = rate < 256.0 && w.server_rate < 256.0;
     assert!(
-        w.server_rate > 0.0 && rate > 0.5 * w.server_rate && rate < 2.0 * w.server_rate,
+        quiet || (rate > 0.5 * w.server_rate && rate < 2.0 * w.server_rate),
         "watch {rate:.0} pages/s, server {:.0} pages/s",
         w.server_rate
     );

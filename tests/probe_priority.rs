@@ -24,15 +24,17 @@ fn nice_of(tid: u64) -> Option<i64> {
     rest.split_whitespace().nth(16)?.parse().ok()
 }
 
-/// OS thread id → command of every connection on the replica but this one.
-fn threads(conn: &mut mysql::Conn) -> HashMap<u64, String> {
-    let rows: Vec<(u64, String)> = conn
+/// OS thread id → (connection id, command) of every connection on the replica but this one.
+/// (An OS thread outlives its connection in the server's thread cache and serves the next one:
+/// the connection id says which connection it is.)
+fn threads(conn: &mut mysql::Conn) -> HashMap<u64, (u64, String)> {
+    let rows: Vec<(u64, u64, String)> = conn
         .query(
-            "SELECT TID, COMMAND FROM information_schema.PROCESSLIST \
+            "SELECT TID, ID, COMMAND FROM information_schema.PROCESSLIST \
              WHERE ID <> CONNECTION_ID() AND TID IS NOT NULL",
         )
         .unwrap();
-    rows.into_iter().collect()
+    rows.into_iter().map(|(t, id, c)| (t, (id, c))).collect()
 }
 
 fn is_root() -> bool {
@@ -52,7 +54,7 @@ fn probe_threads_run_niced_while_prefetching_and_are_restored_after() {
     s::load(&sb, ROWS);
     s::backlog(&sb, ROWS, 3_000);
     let mut watch = sb.replica.conn().unwrap();
-    let before = threads(&mut watch);
+    let before: Vec<u64> = threads(&mut watch).values().map(|(id, _)| *id).collect();
     let mut config = s::config(&sb, Mode::Select);
     config.probe_nice = 10;
     let run = s::start(config);
@@ -67,7 +69,7 @@ fn probe_threads_run_niced_while_prefetching_and_are_restored_after() {
         .collect();
     let repl_thread = during
         .iter()
-        .find(|(_, c)| c.as_str() == "Slave_SQL" || c.as_str() == "Slave_IO")
+        .find(|(_, (_, c))| c.as_str() == "Slave_SQL" || c.as_str() == "Slave_IO")
         .map(|(t, _)| *t);
     if is_root() {
         assert!(
@@ -75,17 +77,17 @@ fn probe_threads_run_niced_while_prefetching_and_are_restored_after() {
             "expected 1-4 probe threads at nice 10 (4 workers), got {niced:?} of {during:?}"
         );
         for t in &niced {
+            let (id, command) = &during[t];
             assert!(
-                !before.contains_key(t),
-                "thread {t} existed before the daemon"
+                !before.contains(id),
+                "connection {id} (thread {t}) existed before the daemon"
             );
             // A probe connection may be listed in any client command (Sleep, Prepare, Execute,
             // Query, ...); never a replication thread or a server daemon thread.
             assert!(
-                !during[t].starts_with("Slave_")
-                    && !matches!(during[t].as_str(), "Daemon" | "Binlog Dump"),
-                "only probe connections are niced: thread {t} is {}",
-                during[t]
+                !command.starts_with("Slave_")
+                    && !matches!(command.as_str(), "Daemon" | "Binlog Dump"),
+                "only probe connections are niced: thread {t} is {command}"
             );
         }
     } else {
