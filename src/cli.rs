@@ -153,8 +153,8 @@ pub struct RunArgs {
     /// applier: prefetched pages must not be evicted before the applier reads them. Default:
     /// follows the buffer pool — a sixteenth of it while it fills; while it evicts, half the
     /// time a page read now stays in the LRU's old sublist (innodb_old_blocks_pct of the pool
-    /// over the pool's disk reads per second) at the rate the applier uses pages, between 32
-    /// pages and a quarter of the pool. Giving a value fixes it.
+    /// over the pool's disk reads per second) at the rate the applier uses pages, between the
+    /// sixteenth and a quarter of the pool. Giving a value fixes it.
     #[arg(long, value_name = "PAGES")]
     pub max_pages: Option<u64>,
     /// Keys per batched key-lookup probe (row events, and statements that pin primary keys).

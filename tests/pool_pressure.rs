@@ -151,15 +151,19 @@ fn the_window_page_budget_follows_an_evicting_pool() {
     });
     sb.start_sql_thread().unwrap();
     // Every page read pushes a prefetched one towards eviction: the budget becomes half of a
-    // page's life in the old sublist at the rate the applier uses pages — whatever that comes
-    // to here, not the start-up share of the pool, and within the bounds.
+    // page's life in the old sublist at the rate the applier uses pages. With the data only
+    // twice the pool most pages the applier needs are cached, so a page lives long against the
+    // applier's page rate: longer than the start-up sixteenth, within the quarter.
     d.wait_for(
         "the page budget following the eviction rate",
         Duration::from_secs(60),
         |m| m.window_pages.get() != default,
     );
     let pages = d.metrics.window_pages.get();
-    assert!((32..=256).contains(&pages), "page budget {pages}");
+    assert!(
+        (default..=256).contains(&pages),
+        "page budget {pages} (it never shortens the default's lead)"
+    );
     sb.wait_for_replica_catch_up(Duration::from_secs(120))
         .unwrap();
     let sum = d.stop();

@@ -16,6 +16,11 @@
 //! known yet) the fixed budget stands: nothing is evicted, and a longer lead gains nothing
 //! measurable (`--max-pages 32768` after a restart: within the noise).
 //!
+//! It only ever lengthens the lead: never below the default (a sixteenth of the pool), which the
+//! probe pipeline needs to get probes out before the applier arrives — on the demo's 16 MiB pool,
+//! twelve times smaller than its data, the formula gave 33 pages and most probes were dropped as
+//! too late (hit rate 17%).
+//!
 //! `--max-pages` fixes the budget and switches this off.
 
 use crate::replica::Pressure;
@@ -25,8 +30,6 @@ const LIFE_SHARE: f64 = 0.5;
 /// Fewest pages read per second for the eviction rate to mean anything (fewer: the pool is
 /// nearly cached, and the throttle idles on that).
 const MIN_READ_RATE: f64 = 256.0;
-/// Smallest budget.
-const MIN_PAGES: u64 = 32;
 /// A new budget within this share of the current one is not applied (no churn on noise).
 const HYSTERESIS: f64 = 0.2;
 
@@ -52,7 +55,7 @@ impl LeadBudget {
             fixed: fixed.is_some(),
             default: current,
             old_pages,
-            max: (pool_pages / 4).max(MIN_PAGES).max(current),
+            max: (pool_pages / 4).max(current),
             current,
         }
     }
@@ -64,7 +67,10 @@ impl LeadBudget {
             (Some(Pressure::Evicting), Some(r), Some(p)) if r >= MIN_READ_RATE && p > 0.0 => {
                 let life_secs = self.old_pages as f64 / r;
                 let pages = (LIFE_SHARE * life_secs * p).round() as u64;
-                pages.clamp(MIN_PAGES, self.max)
+                // Never shorter than the default: a lead the probe pipeline cannot fill only
+                // turns probes into drops (the demo's 16 MiB pool, 12× smaller than its data:
+                // 33 pages, hit rate 17%).
+                pages.clamp(self.default, self.max)
             }
             _ => self.default,
         }
@@ -136,11 +142,9 @@ mod tests {
         assert_eq!(b.follow(EVICTING, Some(11_500.0), Some(5_400.0)), Some(356));
         // 10% more reads: within the hysteresis.
         assert_eq!(b.follow(EVICTING, Some(12_650.0), Some(5_400.0)), None);
-        // A storm of reads: never below the floor.
-        assert_eq!(
-            b.follow(EVICTING, Some(1e9), Some(5_400.0)),
-            Some(MIN_PAGES)
-        );
+        // A storm of reads: never below the default (back to it, exactly).
+        assert_eq!(b.follow(EVICTING, Some(1e9), Some(5_400.0)), Some(256));
+        assert_eq!(b.follow(EVICTING, Some(2e9), Some(5_400.0)), None);
     }
 
     #[test]
