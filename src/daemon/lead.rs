@@ -60,6 +60,11 @@ impl LeadBudget {
         }
     }
 
+    /// The budget now.
+    pub fn pages(&self) -> u64 {
+        self.current
+    }
+
     /// What the budget should be: `read_rate` is the pool's disk reads per second,
     /// `page_rate` the pages per second the applier's transactions were estimated to touch.
     fn want(&self, pool: Option<Pressure>, read_rate: Option<f64>, page_rate: Option<f64>) -> u64 {
@@ -119,7 +124,7 @@ mod tests {
             b.follow(EVICTING, Some(5_300.0), Some(14_000.0)),
             Some(1024)
         );
-        assert_eq!(b.current, 1024);
+        assert_eq!(b.pages(), 1024);
     }
 
     #[test]
@@ -130,7 +135,7 @@ mod tests {
         // No page rate measured yet, or too few reads to judge.
         assert_eq!(b.follow(EVICTING, Some(20_000.0), None), None);
         assert_eq!(b.follow(EVICTING, Some(100.0), Some(5_000.0)), None);
-        assert_eq!(b.current, 256);
+        assert_eq!(b.pages(), 256);
         // Back to the default when the pool fills again.
         assert_eq!(b.follow(EVICTING, Some(11_500.0), Some(5_400.0)), Some(356));
         assert_eq!(b.follow(FILLING, Some(11_500.0), Some(5_400.0)), Some(256));
@@ -150,9 +155,9 @@ mod tests {
     #[test]
     fn a_fixed_budget_never_moves() {
         let mut b = LeadBudget::new(Some(512), 256, 4096, 1515);
-        assert_eq!(b.current, 512);
+        assert_eq!(b.pages(), 512);
         assert_eq!(b.follow(EVICTING, Some(11_500.0), Some(5_400.0)), None);
         assert_eq!(b.follow(FILLING, None, None), None);
-        assert_eq!(b.current, 512);
+        assert_eq!(b.pages(), 512);
     }
 }

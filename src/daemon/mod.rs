@@ -89,7 +89,13 @@ pub fn run_with_metrics(
     let stage = PlanStage::new(config.mode, info.flavor.clone(), source, rows)?;
     let relay = RelaySource::Index(index);
     let stream = reader::open_at_applier(&relay, &status.relay_log_file, status.relay_log_pos)?;
-    let sched = Arc::new(start_scheduler(&config, &info, &metrics)?);
+    let lead = lead::LeadBudget::new(
+        config.max_pages,
+        page_budget(info.buffer_pool_pages()),
+        info.buffer_pool_pages(),
+        info.old_sublist_pages(),
+    );
+    let sched = Arc::new(start_scheduler(&config, &info, lead.pages(), &metrics)?);
     if let Some(c) = status.relay_coord() {
         sched.applier_at(c);
     }
@@ -159,12 +165,7 @@ pub fn run_with_metrics(
         backlog_at: None,
         probe_size,
         remember: remember::RememberPolicy::new(config.remember_mb << 20),
-        lead: lead::LeadBudget::new(
-            config.max_pages,
-            page_budget(info.buffer_pool_pages()),
-            info.buffer_pool_pages(),
-            info.old_sublist_pages(),
-        ),
+        lead,
     }
     .run();
     shutdown.trigger();
@@ -262,6 +263,7 @@ fn probe_priority(config: &Config, info: &ServerInfo) -> Option<ProbePriority> {
 fn start_scheduler(
     config: &Config,
     info: &ServerInfo,
+    pages: u64,
     metrics: &Arc<Metrics>,
 ) -> Result<Scheduler> {
     let opts = Arc::new(ExecOptions {
@@ -283,9 +285,6 @@ fn start_scheduler(
         }
         executors.push(Box::new(e));
     }
-    let pages = config
-        .max_pages
-        .unwrap_or_else(|| page_budget(info.buffer_pool_pages()));
     let limits = Limits::new(
         config.max_ahead.unwrap_or(10_000),
         config.max_ahead_secs,
