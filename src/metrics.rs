@@ -125,6 +125,8 @@ pub struct Metrics {
     pub keys_remembered: Counter,
     /// Probes that waited for an earlier probe on the same row key (never two at once).
     pub conflicts_waited: Counter,
+    /// Transactions the reader held back because the window was full.
+    pub window_full_waits: Counter,
     /// Worker reconnects after a lost connection.
     pub reconnects: Counter,
     /// Transactions whose probes all finished before the applier reached them (for a
@@ -183,6 +185,7 @@ impl Default for Metrics {
             keys_deduplicated: Counter::default(),
             keys_remembered: Counter::default(),
             conflicts_waited: Counter::default(),
+            window_full_waits: Counter::default(),
             reconnects: Counter::default(),
             txns_hit: Counter::default(),
             txns_missed: Counter::default(),
@@ -342,6 +345,12 @@ impl Metrics {
             "keys_deduplicated_total",
             "Key tuples already probed earlier in the window.",
             self.keys_deduplicated.get(),
+        );
+        c(
+            &mut o,
+            "window_full_waits_total",
+            "Transactions the reader held back until the applier made room in the window.",
+            self.window_full_waits.get(),
         );
         c(
             &mut o,

@@ -395,11 +395,36 @@ fn memory_stays_bounded_over_a_long_backlog() {
         },
     );
     assert!(r.max_window <= 9, "window grew to {}", r.max_window);
+    // The reader outran the 8-transaction window and was held back (counted once per
+    // transaction that waited, so never more than were submitted).
+    let waits = r.metrics.window_full_waits.get();
+    assert!(waits > 0 && waits <= 3000, "window_full_waits = {waits}");
     assert_eq!(
         r.sizes_at_end,
         (0, 0),
         "conflict map emptied once all was applied"
     );
+    assert!(r.stop.is_ok());
+}
+
+#[test]
+fn a_backlog_that_fits_the_window_never_waits_for_room() {
+    let txns: Vec<Vec<GenProbe>> = (0..20u32)
+        .map(|i| vec![(0, Some(i as u8), false)])
+        .collect();
+    let r = drive(
+        &txns,
+        &Setup {
+            workers: 2,
+            mode: Mode::Select,
+            min_ahead: 0,
+            guard: 0,
+            max_ahead: 64,
+            conflict_map: true,
+            panic_on: None,
+        },
+    );
+    assert_eq!(r.metrics.window_full_waits.get(), 0);
     assert!(r.stop.is_ok());
 }
 

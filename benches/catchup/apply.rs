@@ -270,6 +270,10 @@ pub fn run_one(
     let secs = t0.elapsed().as_secs_f64();
     let _ = std::fs::write(tools.log_dir.join(format!("{tag}.progress")), progress);
     let applier = applier_threads(&mut conn, server_pid);
+    let waits = sql::wait_profile(&mut conn);
+    if !waits.is_empty() {
+        let _ = std::fs::write(tools.log_dir.join(format!("{tag}.waits")), waits);
+    }
     let host1 = host_jiffies();
     let server_cpu = proc_cpu(server_pid, tools.clk_tck).unwrap_or(0.0) - cpu0;
     let (prefetch_cpu, hit_rate) = match prefetcher.as_mut() {

@@ -24,6 +24,7 @@ use crate::report::Sample;
 use crate::spec::{Sizes, WORKLOADS, Workload};
 
 const USAGE: &str = "usage: catchup [--quick] [--runs N] [--table-size N] [--events-scale X]
+               [--small-pool-mb N] [--big-pool-mb N]
                [--rand-type uniform|special|pareto|gaussian]
                [--workloads a,b] [--formats ROW,STATEMENT] [--conditions a,b]
 workloads: update_non_index update_index write_only hot_update
@@ -59,6 +60,12 @@ fn parse_args(args: Vec<String>) -> Result<Options> {
             "--bench" | "--quick" => {}
             "--runs" => o.sizes.runs = it.next().context("--runs N")?.parse()?,
             "--table-size" => o.sizes.table_size = it.next().context("--table-size")?.parse()?,
+            "--small-pool-mb" => {
+                o.sizes.small_pool = it.next().context("--small-pool-mb N")?.parse::<u64>()? << 20
+            }
+            "--big-pool-mb" => {
+                o.sizes.big_pool = it.next().context("--big-pool-mb N")?.parse::<u64>()? << 20
+            }
             "--events-scale" => {
                 o.sizes.events_scale = it.next().context("--events-scale")?.parse()?
             }

@@ -3,7 +3,8 @@
 # run it. `--quick` is a smoke run of a few minutes (small data, one workload, one run each);
 # without it the full matrix runs (see the Catch-up section of benches/README.md for sizes and
 # time). Any other options go to the benchmark (`--runs N`, `--workloads a,b`, `--formats ...`,
-# `--conditions ...`, `--table-size N`, `--events-scale X`).
+# `--conditions ...`, `--table-size N`, `--events-scale X`, `--small-pool-mb N`,
+# `--big-pool-mb N`).
 # Results: a markdown table on stdout; target/bench-catchup/results-*.{md,csv}; prefetcher logs
 # and metrics in target/bench-catchup/logs/. The loaded data set is cached in target/bench-catchup/.
 # Both binaries are copied before running, so a rebuild during a long run cannot swap them.

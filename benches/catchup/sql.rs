@@ -120,3 +120,29 @@ pub fn first_binlog(conn: &mut mysql::Conn) -> Result<String> {
     }
     Ok(name)
 }
+
+/// Where the applier's threads spent their waits, from `performance_schema` (one line per
+/// instrument: thread, event, count, milliseconds), then the server's top waits overall. Empty
+/// unless the replica runs with `performance_schema=ON` and wait instruments enabled — an
+/// experiment knob (`CATCHUP_REPLICA_CNF="performance_schema=ON;performance-schema-instrument=wait/%=ON"`),
+/// off in recorded runs because the instrumentation costs the server CPU.
+pub fn wait_profile(conn: &mut mysql::Conn) -> String {
+    let mut out = String::new();
+    let queries = [
+        "SELECT t.NAME, w.EVENT_NAME, w.COUNT_STAR, w.SUM_TIMER_WAIT DIV 1000000000 \
+         FROM performance_schema.events_waits_summary_by_thread_by_event_name w \
+         JOIN performance_schema.threads t USING (THREAD_ID) \
+         WHERE w.COUNT_STAR > 0 AND t.NAME IN ('thread/sql/slave_sql', 'thread/sql/slave_worker') \
+         ORDER BY w.SUM_TIMER_WAIT DESC LIMIT 40",
+        "SELECT 'all threads', EVENT_NAME, COUNT_STAR, SUM_TIMER_WAIT DIV 1000000000 \
+         FROM performance_schema.events_waits_summary_global_by_event_name \
+         WHERE COUNT_STAR > 0 ORDER BY SUM_TIMER_WAIT DESC LIMIT 30",
+    ];
+    for q in queries {
+        let rows: Vec<(String, String, u64, u64)> = conn.query(q).unwrap_or_default();
+        for (thread, event, count, ms) in rows {
+            out.push_str(&format!("{thread}\t{event}\t{count}\t{ms} ms\n"));
+        }
+    }
+    out
+}

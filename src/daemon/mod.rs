@@ -166,6 +166,8 @@ pub fn run_with_metrics(
         probe_size,
         remember: remember::RememberPolicy::new(config.remember_mb << 20),
         lead,
+        passed_run: 0,
+        full_waits_seen: 0,
     }
     .run();
     shutdown.trigger();

@@ -56,6 +56,12 @@ pub struct ReaderLoop<'a> {
     pub(super) remember: RememberPolicy,
     /// The window's page budget, from how fast the pool evicts.
     pub(super) lead: LeadBudget,
+    /// Transactions the applier passed unplanned since the reader last planned one.
+    pub(super) passed_run: u64,
+    /// `window_full_waits` when the reader last planned a transaction without being passed: a
+    /// larger count when a run of passed transactions ends means the reader was waiting for
+    /// room while the applier ran past it.
+    pub(super) full_waits_seen: u64,
 }
 
 impl ReaderLoop<'_> {
@@ -120,9 +126,11 @@ impl ReaderLoop<'_> {
             if self.throttle.state() == Decision::Prefetch {
                 // Too late while prefetching: the applier outran the reader.
                 self.metrics.txns_passed.inc();
+                self.passed_run += 1;
             }
             return false;
         }
+        self.after_passed_run();
         let latest = self.poller.latest();
         self.throttle
             .set_cached(latest.as_ref().is_some_and(|s| s.pool_cached));
@@ -139,6 +147,33 @@ impl ReaderLoop<'_> {
         self.metrics.active.set(i64::from(d == Decision::Prefetch));
         self.sweeper.set_active(d == Decision::Prefetch);
         d == Decision::Prefetch
+    }
+
+    /// The reader plans again. If the applier passed it while it waited for room in the window,
+    /// the page budget does not outlast one applier-position poll: lengthen it.
+    fn after_passed_run(&mut self) {
+        let waits = self.metrics.window_full_waits.get();
+        let passed = std::mem::take(&mut self.passed_run);
+        let waited = waits > self.full_waits_seen;
+        self.full_waits_seen = waits;
+        if passed == 0 {
+            return;
+        }
+        if waited && let Some(pages) = self.lead.passed_while_full() {
+            tracing::info!(
+                pages,
+                passed,
+                "the applier passed the reader while it waited for room in the window: page budget raised"
+            );
+            self.sched.set_max_pages(pages);
+            self.metrics.window_pages.set(pages as i64);
+        } else {
+            tracing::debug!(
+                passed,
+                waited,
+                "the applier had passed the reader: transactions read through unplanned"
+            );
+        }
     }
 
     /// Size probes for what the buffer pool does now (before planning, and while idle so the

@@ -126,6 +126,7 @@ impl Scheduler {
         let pages: u64 = plan.probes.iter().map(|p| p.keys.len().max(1) as u64).sum();
         {
             let mut w = s.window();
+            let mut waited = false;
             loop {
                 if s.stop.load(Ordering::Acquire) {
                     drop(w);
@@ -139,6 +140,10 @@ impl Scheduler {
                         && w.has_room(plan.seq, applier, meta.timestamp, pages, s.limits.get()))
                 {
                     break;
+                }
+                if !waited {
+                    waited = true;
+                    s.metrics.window_full_waits.inc();
                 }
                 w = s.space.wait(w).unwrap_or_else(|p| p.into_inner());
             }
