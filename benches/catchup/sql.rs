@@ -137,6 +137,10 @@ pub fn wait_profile(conn: &mut mysql::Conn) -> String {
         "SELECT 'all threads', EVENT_NAME, COUNT_STAR, SUM_TIMER_WAIT DIV 1000000000 \
          FROM performance_schema.events_waits_summary_global_by_event_name \
          WHERE COUNT_STAR > 0 ORDER BY SUM_TIMER_WAIT DESC LIMIT 30",
+        // Which files the reads went to (all threads): undo and system pages live in ibdata1.
+        "SELECT 'file reads', FILE_NAME, COUNT_READ, SUM_TIMER_READ DIV 1000000000 \
+         FROM performance_schema.file_summary_by_instance \
+         WHERE COUNT_READ > 0 ORDER BY SUM_TIMER_READ DESC LIMIT 10",
     ];
     for q in queries {
         let rows: Vec<(String, String, u64, u64)> = conn.query(q).unwrap_or_default();
