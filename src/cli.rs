@@ -154,7 +154,7 @@ pub struct RunArgs {
     /// follows the buffer pool — a sixteenth of it while it fills; while it evicts, half the
     /// time a page read now stays in the LRU's old sublist (innodb_old_blocks_pct of the pool
     /// over the pool's disk reads per second) at the rate the applier uses pages, between the
-    /// sixteenth and a quarter of the pool; doubled (up to the quarter) whenever the applier
+    /// sixteenth and an eighth of the pool; doubled (up to the eighth) whenever the applier
     /// passes the reader while it waits for room. Giving a value fixes it.
     #[arg(long, value_name = "PAGES")]
     pub max_pages: Option<u64>,

@@ -138,7 +138,7 @@ fn a_restarted_pool_larger_than_the_data_is_judged_filling() {
 #[test]
 fn the_window_page_budget_follows_an_evicting_pool() {
     // 16 MiB = 1,024 pages: a start-up budget of 64 (a sixteenth), 378 old-sublist pages, a
-    // ceiling of 256 (a quarter). The data (≈ 30 MB) is twice the pool.
+    // ceiling of 128 (an eighth). The data (≈ 30 MB) is twice the pool.
     let Some(mut sb) = cold_sandbox(16 << 20) else {
         return;
     };
@@ -153,7 +153,7 @@ fn the_window_page_budget_follows_an_evicting_pool() {
     // Every page read pushes a prefetched one towards eviction: the budget becomes half of a
     // page's life in the old sublist at the rate the applier uses pages. With the data only
     // twice the pool most pages the applier needs are cached, so a page lives long against the
-    // applier's page rate: longer than the start-up sixteenth, within the quarter.
+    // applier's page rate: longer than the start-up sixteenth, within the eighth.
     d.wait_for(
         "the page budget following the eviction rate",
         Duration::from_secs(60),
@@ -161,7 +161,7 @@ fn the_window_page_budget_follows_an_evicting_pool() {
     );
     let pages = d.metrics.window_pages.get();
     assert!(
-        (default..=256).contains(&pages),
+        (default..=128).contains(&pages),
         "page budget {pages} (it never shortens the default's lead)"
     );
     sb.wait_for_replica_catch_up(Duration::from_secs(120))
