@@ -201,6 +201,21 @@ struct Setup {
     panic_on: Option<u64>,
 }
 
+impl Setup {
+    /// Select mode with the conflict map, no applier guard, no panics.
+    fn select(workers: usize, min_ahead: u64, max_ahead: u64) -> Setup {
+        Setup {
+            workers,
+            mode: Mode::Select,
+            min_ahead,
+            guard: 0,
+            max_ahead,
+            conflict_map: true,
+            panic_on: None,
+        }
+    }
+}
+
 struct RunResult {
     obs: Arc<Observed>,
     metrics: Arc<Metrics>,
@@ -335,7 +350,7 @@ proptest! {
 
     #[test]
     fn select_mode_invariants(txns in txns_strategy(), workers in 1usize..5, min_ahead in 0u64..3, max_ahead in 2u64..12) {
-        let r = drive(&txns, &Setup { workers, mode: Mode::Select, min_ahead, guard: 0, max_ahead, conflict_map: true, panic_on: None });
+        let r = drive(&txns, &Setup::select(workers, min_ahead, max_ahead));
         check(&txns, &r)?;
         prop_assert!(r.max_window as u64 <= max_ahead + 1, "window {} > {}", r.max_window, max_ahead);
     }
@@ -360,18 +375,7 @@ fn hot_keys_are_deduplicated_and_serialized() {
     let txns: Vec<Vec<GenProbe>> = (0..200)
         .map(|_| vec![(0, Some(1), false), (0, Some(2), false)])
         .collect();
-    let r = drive(
-        &txns,
-        &Setup {
-            workers: 4,
-            mode: Mode::Select,
-            min_ahead: 0,
-            guard: 0,
-            max_ahead: 64,
-            conflict_map: true,
-            panic_on: None,
-        },
-    );
+    let r = drive(&txns, &Setup::select(4, 0, 64));
     assert!(r.obs.violations.lock().unwrap().is_empty());
     assert!(r.metrics.probes_deduplicated.get() > 0);
     assert!(r.obs.runs.load(Ordering::SeqCst) < 400);
@@ -382,18 +386,7 @@ fn memory_stays_bounded_over_a_long_backlog() {
     let txns: Vec<Vec<GenProbe>> = (0..3000u32)
         .map(|i| vec![((i % 2) as u8, Some((i % 6) as u8), false)])
         .collect();
-    let r = drive(
-        &txns,
-        &Setup {
-            workers: 2,
-            mode: Mode::Select,
-            min_ahead: 1,
-            guard: 0,
-            max_ahead: 8,
-            conflict_map: true,
-            panic_on: None,
-        },
-    );
+    let r = drive(&txns, &Setup::select(2, 1, 8));
     assert!(r.max_window <= 9, "window grew to {}", r.max_window);
     // The reader outran the 8-transaction window and was held back (counted once per
     // transaction that waited, so never more than were submitted).
@@ -412,18 +405,7 @@ fn a_backlog_that_fits_the_window_never_waits_for_room() {
     let txns: Vec<Vec<GenProbe>> = (0..20u32)
         .map(|i| vec![(0, Some(i as u8), false)])
         .collect();
-    let r = drive(
-        &txns,
-        &Setup {
-            workers: 2,
-            mode: Mode::Select,
-            min_ahead: 0,
-            guard: 0,
-            max_ahead: 64,
-            conflict_map: true,
-            panic_on: None,
-        },
-    );
+    let r = drive(&txns, &Setup::select(2, 0, 64));
     assert_eq!(r.metrics.window_full_waits.get(), 0);
     assert!(r.stop.is_ok());
 }
