@@ -166,7 +166,6 @@ impl ReaderLoop<'_> {
                 "the applier passed the reader while it waited for room in the window: page budget raised"
             );
             self.sched.set_max_pages(pages);
-            self.metrics.window_pages.set(pages as i64);
         } else {
             tracing::debug!(
                 passed,
@@ -201,7 +200,6 @@ impl ReaderLoop<'_> {
                 "page budget changed with the buffer pool's eviction rate"
             );
             self.sched.set_max_pages(pages);
-            self.metrics.window_pages.set(pages as i64);
         }
         if let Some(n) = self.probe_size.follow(pool) {
             tracing::info!(

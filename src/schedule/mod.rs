@@ -248,10 +248,13 @@ impl Scheduler {
         self.shared.window().rate.page_rate()
     }
 
-    /// Change the window's page budget (takes effect at the next admission check).
+    /// Change the window's page budget (takes effect at the next admission check) and its
+    /// gauge.
     pub fn set_max_pages(&self, pages: u64) {
         let s = &self.shared;
-        s.limits.max_pages.store(pages.max(1), Ordering::Release);
+        let pages = pages.max(1);
+        s.limits.max_pages.store(pages, Ordering::Release);
+        s.metrics.window_pages.set(pages as i64);
         s.space.notify_all();
     }
 
