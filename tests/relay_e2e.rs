@@ -456,6 +456,96 @@ fn statement_format_statements_and_session_context() {
     assert_offsets_match_mariadb_binlog(&sb, &events);
 }
 
+/// MariaDB writes no `BEGIN` after a transaction's GTID: a multi-statement transaction in
+/// STATEMENT format must still come out as one transaction, ending where the applier stands after
+/// its XID; a MyISAM statement's group ends at its `COMMIT` query, DDL after its one statement.
+#[test]
+fn statement_format_groups_multi_statement_transactions() {
+    let sb = sandbox(SandboxOptions {
+        binlog_format: "STATEMENT".into(),
+        ..Default::default()
+    });
+    write(
+        &sb,
+        &[
+            "CREATE DATABASE e2e",
+            "CREATE TABLE e2e.t (id INT PRIMARY KEY, k INT, KEY (k)) ENGINE=InnoDB",
+            "CREATE TABLE e2e.m (id INT PRIMARY KEY) ENGINE=MyISAM",
+            "INSERT INTO e2e.t VALUES (1, 1), (2, 2), (3, 3)",
+        ],
+    );
+    write(
+        &sb,
+        &[
+            "BEGIN",
+            "UPDATE e2e.t SET k = k + 1 WHERE id = 1",
+            "DELETE FROM e2e.t WHERE id = 2",
+            "INSERT INTO e2e.t VALUES (2, 20)",
+            "COMMIT",
+            "INSERT INTO e2e.m VALUES (1)",
+            "ALTER TABLE e2e.m ADD COLUMN v INT",
+            "UPDATE e2e.t SET k = 30 WHERE id = 3",
+        ],
+    );
+    let events = all_events(&sb);
+    let gtids = events
+        .iter()
+        .filter(|e| matches!(e.body, EventBody::Gtid { .. }))
+        .count();
+    let txs = all_transactions(&sb);
+    assert_eq!(txs.len(), gtids, "one transaction per GTID group");
+    let sql = |t: &Transaction| -> Vec<String> {
+        t.events
+            .iter()
+            .filter_map(|e| match &e.body {
+                EventBody::Query(q) => Some(q.sql.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let multi = txs
+        .iter()
+        .find(|t| sql(t).iter().any(|s| s.contains("k = k + 1")))
+        .expect("the multi-statement transaction");
+    assert_eq!(
+        sql(multi),
+        [
+            "UPDATE e2e.t SET k = k + 1 WHERE id = 1",
+            "DELETE FROM e2e.t WHERE id = 2",
+            "INSERT INTO e2e.t VALUES (2, 20)",
+        ],
+        "all three statements in one transaction, in order"
+    );
+    // Every transaction ends just past its group's last event: an XID, a COMMIT query, or the
+    // DDL itself — never in the middle of a group.
+    for t in &txs {
+        let last = events
+            .iter()
+            .find(|e| e.pos.file == t.end.file && e.end_offset() == t.end.offset)
+            .unwrap_or_else(|| panic!("no event ends at {:?}", t.end));
+        let ok = match &last.body {
+            EventBody::Xid(_) => true,
+            EventBody::Query(q) => {
+                q.sql == "COMMIT" || q.sql.starts_with("ALTER") || q.sql.starts_with("CREATE")
+            }
+            _ => false,
+        };
+        assert!(ok, "transaction {:?} ends at {:?}", sql(t), last.body);
+    }
+    let myisam = txs
+        .iter()
+        .find(|t| sql(t).iter().any(|s| s.contains("INTO e2e.m")))
+        .expect("the MyISAM insert");
+    assert_eq!(
+        sql(myisam).len(),
+        1,
+        "MyISAM insert alone: {:?}",
+        sql(myisam)
+    );
+    let last = txs.last().unwrap();
+    assert_eq!(sql(last), ["UPDATE e2e.t SET k = 30 WHERE id = 3"]);
+}
+
 #[test]
 fn mixed_format_switches_to_rows_for_unsafe_statements() {
     let sb = sandbox(SandboxOptions {

@@ -2,8 +2,10 @@
 //!
 //! A transaction starts at a GTID event (MySQL, anonymous, tagged, MariaDB) or, in streams
 //! without GTIDs, at `BEGIN`; it ends at XID, at `COMMIT`/`ROLLBACK`/`XA PREPARE`/`XA COMMIT`
-//! queries, or right after the single statement that follows a GTID without `BEGIN` (DDL,
-//! MariaDB standalone). A statement outside any transaction (old binlogs) is its own
+//! queries, or right after the single statement that follows a GTID without `BEGIN` (MySQL DDL,
+//! MariaDB standalone). A MariaDB GTID that is not standalone *is* the `BEGIN`: MariaDB writes
+//! no `BEGIN` query after it (mysqlbinlog prints `START TRANSACTION` from the GTID's flags), so
+//! its group runs to the XID or `COMMIT`, however many statements it holds. A statement outside any transaction (old binlogs) is its own
 //! transaction. Events that are not part of any transaction (FDE, ROTATE, GTID lists,
 //! checkpoints, STOP, the payload wrapper) are ignored, so a transaction split across relay
 //! files comes out whole. After an error the partial transaction is dropped and events are
@@ -76,13 +78,15 @@ impl Grouper {
     /// Feed one event; returns a transaction when this event completed one.
     pub fn push(&mut self, ev: Event) -> Option<Transaction> {
         match &ev.body {
-            EventBody::Gtid { gtid, .. } => {
+            EventBody::Gtid {
+                gtid, standalone, ..
+            } => {
                 self.reset();
                 self.cur = Some(Building {
                     gtid: Some(gtid.clone()),
                     start: ev.pos.clone(),
                     events: Vec::with_capacity(self.last_len),
-                    in_begin: false,
+                    in_begin: matches!(gtid, Gtid::MariaDb { .. }) && !standalone,
                 });
                 None
             }
@@ -90,7 +94,8 @@ impl Grouper {
             EventBody::Query(q) => match classify(&q.sql) {
                 Stmt::Begin => {
                     match &mut self.cur {
-                        Some(b) if !b.in_begin && b.events.is_empty() => b.in_begin = true,
+                        // After a GTID (a MariaDB one already counts as BEGIN).
+                        Some(b) if b.events.is_empty() => b.in_begin = true,
                         _ => {
                             self.reset();
                             self.cur = Some(Building {

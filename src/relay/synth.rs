@@ -110,11 +110,21 @@ impl BinlogWriter {
         }
     }
 
-    /// MariaDB GTID domain 0, this server, `seq`.
+    /// MariaDB GTID domain 0, this server, `seq`, opening a transaction (flags
+    /// TRANSACTIONAL | ALLOW_PARALLEL; MariaDB writes no BEGIN after it).
     pub fn gtid(&mut self, seq: u64) -> &mut Self {
+        self.maria_gtid(seq, 0x0c)
+    }
+
+    /// MariaDB GTID of a standalone statement (flags STANDALONE | DDL), as before DDL.
+    pub fn gtid_standalone(&mut self, seq: u64) -> &mut Self {
+        self.maria_gtid(seq, 0x21)
+    }
+
+    fn maria_gtid(&mut self, seq: u64, flags: u8) -> &mut Self {
         let mut b = seq.to_le_bytes().to_vec();
         b.extend_from_slice(&0u32.to_le_bytes());
-        b.push(0x0c);
+        b.push(flags);
         b.extend_from_slice(&[0; 6]);
         self.event(code::MARIA_GTID, &b)
     }

@@ -245,7 +245,20 @@ fn grouping_of_statements_without_and_with_gtids() {
     w.query("db", "BEGIN")
         .query("db", "INSERT INTO a VALUES (1)")
         .query("db", "COMMIT");
-    w.gtid(3).query("db", "DROP TABLE a"); // GTID + DDL without BEGIN
+    w.gtid_standalone(3).query("db", "DROP TABLE a"); // standalone GTID + DDL
+    // MariaDB: the GTID opens the transaction, no BEGIN follows; it ends at XID or COMMIT.
+    w.gtid(4)
+        .query("db", "UPDATE a SET x = 2")
+        .query("db", "DELETE FROM a WHERE x = 1")
+        .xid(4);
+    w.gtid(5)
+        .query("db", "INSERT INTO m VALUES (1)")
+        .query("db", "COMMIT");
+    // A BEGIN right after the GTID (older writers) changes nothing.
+    w.gtid(6)
+        .query("db", "BEGIN")
+        .query("db", "INSERT INTO a VALUES (6)")
+        .xid(6);
     let p = write(dir.path(), "relay.000001", w.bytes());
     let mut s = TransactionStream::open(RelaySource::Files(vec![p]), None, false).unwrap();
     let mut got = Vec::new();
@@ -266,6 +279,24 @@ fn grouping_of_statements_without_and_with_gtids() {
             (0, None, vec!["CREATE TABLE a (x INT)".to_string()]),
             (1, None, vec!["INSERT INTO a VALUES (1)".to_string()]),
             (2, Some("0-1-3".into()), vec!["DROP TABLE a".to_string()]),
+            (
+                3,
+                Some("0-1-4".into()),
+                vec![
+                    "UPDATE a SET x = 2".to_string(),
+                    "DELETE FROM a WHERE x = 1".to_string()
+                ]
+            ),
+            (
+                4,
+                Some("0-1-5".into()),
+                vec!["INSERT INTO m VALUES (1)".to_string()]
+            ),
+            (
+                5,
+                Some("0-1-6".into()),
+                vec!["INSERT INTO a VALUES (6)".to_string()]
+            ),
         ]
     );
 }
