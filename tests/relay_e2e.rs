@@ -575,6 +575,28 @@ fn mixed_format_switches_to_rows_for_unsafe_statements() {
     assert_eq!(row[0], Some(Value::Int(2)));
     assert!(matches!(&row[1], Some(Value::Bytes(b)) if b.len() == 36));
     assert_offsets_match_mariadb_binlog(&sb, &events);
+
+    // One transaction holding a statement and then row events keeps both.
+    write(
+        &sb,
+        &[
+            "BEGIN",
+            "UPDATE e2e.m SET v = 'again' WHERE id = 1",
+            "INSERT INTO e2e.m VALUES (3, UUID())",
+            "COMMIT",
+        ],
+    );
+    let txs = all_transactions(&sb);
+    let tx = txs
+        .iter()
+        .find(|t| !statements_with(&t.events, "SET v = 'again'").is_empty())
+        .expect("the mixed transaction");
+    let ids: Vec<i64> = rows_on(&tx.events, "e2e", "m")
+        .iter()
+        .flat_map(|r| r.after.iter())
+        .map(|row| id_of(&row.values))
+        .collect();
+    assert_eq!(ids, [3], "the row events of the mixed transaction");
 }
 
 #[test]
