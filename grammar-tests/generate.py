@@ -448,6 +448,12 @@ locking = [
     ("delete-star", "DELETE sbtest1.* FROM sbtest1 JOIN sbtest2 ON sbtest1.id = sbtest2.id WHERE sbtest2.id = 5"),
     ("insert", "INSERT INTO sbtest1 (id, k, c, pad) VALUES (5, 6, 'c', 'p')"),
     ("insert-exec-comment", "INSERT /*!50000 IGNORE */ INTO sbtest1 (id, k) VALUES (5, 6)"),
+    ("insert-multi-row", "INSERT INTO sbtest1 (id, k, c, pad) VALUES (5, 6, 'c', 'p'), (7, 8, 'c', 'p')"),
+    # No explicit key: the generated one is not known, so the whole table.
+    ("insert-auto-increment", "INSERT INTO sbtest1 (k, c, pad) VALUES (6, 'c', 'p')"),
+    # Another unique index: the duplicate check may lock someone else's row, so the whole table.
+    ("insert-unique-secondary", "INSERT INTO users (id, email, created_at) VALUES (5, 'a@b', '2024-01-01')"),
+    ("insert-select", "INSERT INTO sbtest2 (id, k, c, pad) SELECT id, k, c, pad FROM sbtest1 WHERE id = 5"),
     ("myisam", "UPDATE legacy_log SET msg = 'x' WHERE id = 5"),
     ("myisam-insert", "INSERT INTO legacy_log (msg) VALUES ('x')"),
     ("no-where", "DELETE FROM sbtest1"),

@@ -3,7 +3,8 @@
 //! select mode works for a user with only SELECT plus the right to read replica status;
 //! fake-changes mode is refused on MariaDB with a clear message; a rollback-mode probe that
 //! meets a row lock gives up at once instead of waiting (so the applier is never queued behind a
-//! prefetch that is itself queued); statement-format key lookups run batched, without errors.
+//! prefetch that is itself queued); statement-format key lookups run batched, without errors;
+//! a multi-statement transaction in statement format is one transaction, replayed whole.
 
 mod daemon_support;
 
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 use daemon_support as s;
 use mysql::prelude::Queryable;
 use relay_prefetch::exec::{ExecOptions, Executor, Job, MysqlExecutor, Outcome};
-use relay_prefetch::metrics::Metrics;
+use relay_prefetch::metrics::{DropReason, Metrics};
 use relay_prefetch::plan::{Mode, Probe, ProbeSql, Session};
 use relay_prefetch::replica::{ConnSpec, Flavor};
 use relay_prefetch::sandbox::SandboxOptions;
@@ -276,4 +277,84 @@ fn statement_format_key_lookups_are_batched_and_run_clean() {
         v
     };
     assert_eq!(sums(&sb.primary), sums(&sb.replica));
+}
+
+#[test]
+fn statement_format_multi_statement_transactions_run_whole() {
+    // sysbench `write_only`'s shape in STATEMENT format: one transaction moves a secondary entry,
+    // updates a column, deletes a row and inserts it back. MariaDB writes no BEGIN after the
+    // GTID; the daemon must still see one transaction per group (not one per statement), and in
+    // rollback mode replay the DELETE and the INSERT together (the INSERT alone would hit a
+    // duplicate key), so every probe runs clean and nothing is written. Rollback mode runs DML
+    // only 1,000 transactions or more ahead of an applier whose rate is unmeasured, so the
+    // backlog is longer than that and the window holds all of it.
+    let Some(sb) = s::sandbox(SandboxOptions {
+        binlog_format: "STATEMENT".into(),
+        ..SandboxOptions::default()
+    }) else {
+        return;
+    };
+    s::load(&sb, ROWS);
+    const TXNS: u64 = 1_200;
+    for (round, mode) in [Mode::Select, Mode::Rollback].into_iter().enumerate() {
+        sb.stop_sql_thread().unwrap();
+        let mut c = sb.primary.conn().unwrap();
+        for i in 0..TXNS {
+            let n = round as u64 * TXNS + i;
+            let (a, b) = (1 + (n * 7919) % ROWS, 1 + (n * 104_729) % ROWS);
+            c.query_drop("BEGIN").unwrap();
+            c.query_drop(format!("UPDATE pf.t1 SET k = k + 1 WHERE id = {a}"))
+                .unwrap();
+            c.query_drop(format!("UPDATE pf.t1 SET c = 'w{n}' WHERE id = {b}"))
+                .unwrap();
+            c.query_drop(format!("DELETE FROM pf.t1 WHERE id = {b}"))
+                .unwrap();
+            c.query_drop(format!(
+                "INSERT INTO pf.t1 (id, k, c, pad) VALUES ({b}, {n}, 'i{n}', 'pad')"
+            ))
+            .unwrap();
+            c.query_drop("COMMIT").unwrap();
+        }
+        sb.wait_for_relay_log_catch_up(Duration::from_secs(60))
+            .unwrap();
+        let mut config = s::config(&sb, mode);
+        config.max_ahead = Some(2 * TXNS);
+        config.max_pages = Some(1 << 20);
+        let sum = catch_up_with_daemon(&sb, config);
+        let m = &sum.metrics;
+        eprintln!(
+            "{}: txns {} ok {} errors {} dropped late/behind/conflict {}/{}/{} hit {:?}",
+            mode.as_str(),
+            sum.transactions,
+            m.probe(Outcome::Ok).get(),
+            m.probe(Outcome::Error).get(),
+            m.dropped(DropReason::TooLate).get(),
+            m.dropped(DropReason::BehindApplier).get(),
+            m.dropped(DropReason::ApplierConflict).get(),
+            sum.hit_rate
+        );
+        assert_eq!(
+            sum.transactions,
+            TXNS,
+            "{}: one transaction per BEGIN … COMMIT",
+            mode.as_str()
+        );
+        assert!(
+            m.probe(Outcome::Ok).get() > 0,
+            "{} ran no probe",
+            mode.as_str()
+        );
+        assert_eq!(
+            m.probe(Outcome::Error).get(),
+            0,
+            "{}: a probe failed",
+            mode.as_str()
+        );
+        assert_eq!(
+            s::checksums(&sb.primary),
+            s::checksums(&sb.replica),
+            "{} mode changed data",
+            mode.as_str()
+        );
+    }
 }

@@ -4,11 +4,16 @@
 //! non-InnoDB targets (a rollback does not undo a MyISAM write; fake changes write for real),
 //! UPDATE/DELETE without an index-usable predicate (it would lock a whole table). DDL, COMMIT and
 //! the like never reach this module (the classifier skips them).
+//!
+//! The applier keys a probe claims in the conflict map (DESIGN §5 rule 3): the primary keys an
+//! UPDATE/DELETE pins in its WHERE or a VALUES insert writes (when the primary key is the table's
+//! only unique index), else the whole table of each target.
 
 use sqlparser::ast::{FromTable, SetExpr, Statement, TableObject};
 
 use super::Ctx;
 use super::resolve::{self, TableRef, index_usable, pinned_pk, skip};
+use super::select_insert;
 use super::template::{Body, KeyT, ProbeT, SqlT, TextT};
 use crate::plan::{Skip, SkipReason};
 
@@ -52,7 +57,20 @@ pub fn body(st: &Statement, server: &str, cx: &Ctx<'_>) -> Result<Body, Skip> {
             if let Some(SetExpr::Select(s)) = i.source.as_deref().map(|q| q.body.as_ref()) {
                 scope.extend(resolve::scope(&s.from, cx.default_db, cx.schema)?);
             }
-            (scope, None)
+            // The rows a VALUES insert locks are the ones it writes, by primary key — unless
+            // another unique index could make it lock (duplicate check, REPLACE, ON DUPLICATE
+            // KEY UPDATE) a row with a different key; then the whole table, as before.
+            let only_pk_unique = !scope[0]
+                .table
+                .indexes
+                .iter()
+                .any(|x| x.unique && !x.primary);
+            let pinned = if scope.len() == 1 && only_pk_unique {
+                select_insert::inserted_pks(i, &scope[0].table)
+            } else {
+                None
+            };
+            (scope, pinned)
         }
         _ => return Err(skip(SkipReason::NotDml, "not a data change")),
     };

@@ -66,6 +66,40 @@ pub fn insert(ins: &Insert, cx: &Ctx<'_>) -> Result<Body, Skip> {
     })
 }
 
+/// Primary-key tuples of the rows a VALUES insert writes, when every row gives its primary key
+/// as a constant (not a generated auto-increment value); None otherwise (INSERT … SELECT, a
+/// computed or missing key, a table without a primary key).
+pub fn inserted_pks(ins: &Insert, t: &Arc<Table>) -> Option<Vec<Vec<ValExpr>>> {
+    let rows: Vec<Vec<&Expr>> = match ins.source.as_deref() {
+        None if !ins.assignments.is_empty() => {
+            vec![ins.assignments.iter().map(|a| &a.value).collect()]
+        }
+        Some(q) => match q.body.as_ref() {
+            SetExpr::Values(v) => v.rows.iter().map(|r| r.content.iter().collect()).collect(),
+            _ => return None,
+        },
+        None => return None,
+    };
+    let rows = NewRows {
+        t,
+        colmap: checked_column_map(t, ins, &rows).ok()?,
+        rows,
+    };
+    let pk = rows.pk();
+    if pk.is_empty() || rows.rows.is_empty() {
+        return None;
+    }
+    let no_col = |_: &Expr| None;
+    rows.rows
+        .iter()
+        .map(|row| {
+            pk.iter()
+                .map(|&c| ValExpr::from_expr(row[rows.value(row, c)?], &no_col))
+                .collect::<Option<Vec<_>>>()
+        })
+        .collect()
+}
+
 /// The column map, checked against the number of values in every row.
 fn checked_column_map(t: &Table, ins: &Insert, rows: &[Vec<&Expr>]) -> Result<Vec<usize>, Skip> {
     // `INSERT INTO t () VALUES ()`: every column takes its default.

@@ -1,0 +1,1 @@
+INSERT INTO sbtest1 (k, c, pad) VALUES (6, 'c', 'p')
