@@ -37,6 +37,21 @@ fn catch_up_with_daemon(
     d.stop()
 }
 
+/// Probes ran in `mode`, and the replica's tables equal the primary's.
+fn assert_probed_and_wrote_nothing(sb: &relay_prefetch::sandbox::Sandbox, m: &Metrics, mode: Mode) {
+    assert!(
+        m.probe(Outcome::Ok).get() > 0,
+        "{} ran no probe",
+        mode.as_str()
+    );
+    assert_eq!(
+        s::checksums(&sb.primary),
+        s::checksums(&sb.replica),
+        "{} mode changed data",
+        mode.as_str()
+    );
+}
+
 #[test]
 fn select_and_rollback_modes_write_nothing() {
     let Some(sb) = s::sandbox(SandboxOptions::default()) else {
@@ -64,17 +79,7 @@ fn select_and_rollback_modes_write_nothing() {
             mode.as_str(),
             sum.transactions
         );
-        assert!(
-            m.probe(Outcome::Ok).get() > 0,
-            "{} ran no probe",
-            mode.as_str()
-        );
-        assert_eq!(
-            s::checksums(&sb.primary),
-            s::checksums(&sb.replica),
-            "{} mode changed data",
-            mode.as_str()
-        );
+        assert_probed_and_wrote_nothing(&sb, m, mode);
         let gtid_p = sb.primary.query_string("SELECT @@gtid_binlog_pos").unwrap();
         let gtid_r = sb.replica.query_string("SELECT @@gtid_slave_pos").unwrap();
         assert_eq!(
@@ -205,10 +210,7 @@ fn statement_format_key_lookups_are_batched_and_run_clean() {
     // rewritten into key lookups that the planner merges into prepared IN-list batches; against
     // a real replica they must run without errors, in far fewer round trips than statements,
     // and change nothing.
-    let Some(sb) = s::sandbox(SandboxOptions {
-        binlog_format: "STATEMENT".into(),
-        ..SandboxOptions::default()
-    }) else {
+    let Some(sb) = s::sandbox_in("STATEMENT") else {
         return;
     };
     let mut c = sb.primary.conn().unwrap();
@@ -288,10 +290,7 @@ fn statement_format_multi_statement_transactions_run_whole() {
     // duplicate key), so every probe runs clean and nothing is written. Rollback mode runs DML
     // only 1,000 transactions or more ahead of an applier whose rate is unmeasured, so the
     // backlog is longer than that and the window holds all of it.
-    let Some(sb) = s::sandbox(SandboxOptions {
-        binlog_format: "STATEMENT".into(),
-        ..SandboxOptions::default()
-    }) else {
+    let Some(sb) = s::sandbox_in("STATEMENT") else {
         return;
     };
     s::load(&sb, ROWS);
@@ -339,22 +338,12 @@ fn statement_format_multi_statement_transactions_run_whole() {
             "{}: one transaction per BEGIN … COMMIT",
             mode.as_str()
         );
-        assert!(
-            m.probe(Outcome::Ok).get() > 0,
-            "{} ran no probe",
-            mode.as_str()
-        );
         assert_eq!(
             m.probe(Outcome::Error).get(),
             0,
             "{}: a probe failed",
             mode.as_str()
         );
-        assert_eq!(
-            s::checksums(&sb.primary),
-            s::checksums(&sb.replica),
-            "{} mode changed data",
-            mode.as_str()
-        );
+        assert_probed_and_wrote_nothing(&sb, m, mode);
     }
 }

@@ -31,6 +31,14 @@ fn sandbox(opts: SandboxOptions) -> Sandbox {
     .expect("sandbox start (run scripts/setup.sh if MariaDB is missing)")
 }
 
+/// [`sandbox`] with the primary logging in `format` (ROW, STATEMENT, MIXED).
+fn sandbox_in(format: &str) -> Sandbox {
+    sandbox(SandboxOptions {
+        binlog_format: format.into(),
+        ..Default::default()
+    })
+}
+
 /// Run statements on one primary connection, then wait until the relay log has all of it.
 fn write(sb: &Sandbox, statements: &[&str]) {
     sb.primary.exec(statements).unwrap();
@@ -391,10 +399,7 @@ fn row_format_all_column_types_full_image() {
 
 #[test]
 fn statement_format_statements_and_session_context() {
-    let sb = sandbox(SandboxOptions {
-        binlog_format: "STATEMENT".into(),
-        ..Default::default()
-    });
+    let sb = sandbox_in("STATEMENT");
     write(
         &sb,
         &[
@@ -461,10 +466,7 @@ fn statement_format_statements_and_session_context() {
 /// its XID; a MyISAM statement's group ends at its `COMMIT` query, DDL after its one statement.
 #[test]
 fn statement_format_groups_multi_statement_transactions() {
-    let sb = sandbox(SandboxOptions {
-        binlog_format: "STATEMENT".into(),
-        ..Default::default()
-    });
+    let sb = sandbox_in("STATEMENT");
     write(
         &sb,
         &[
@@ -548,10 +550,7 @@ fn statement_format_groups_multi_statement_transactions() {
 
 #[test]
 fn mixed_format_switches_to_rows_for_unsafe_statements() {
-    let sb = sandbox(SandboxOptions {
-        binlog_format: "MIXED".into(),
-        ..Default::default()
-    });
+    let sb = sandbox_in("MIXED");
     write(
         &sb,
         &[

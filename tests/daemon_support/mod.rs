@@ -30,6 +30,14 @@ pub fn sandbox(opts: SandboxOptions) -> Option<Sandbox> {
     }
 }
 
+/// [`sandbox`] with the primary logging in `format` (ROW, STATEMENT, MIXED).
+pub fn sandbox_in(format: &str) -> Option<Sandbox> {
+    sandbox(SandboxOptions {
+        binlog_format: format.into(),
+        ..SandboxOptions::default()
+    })
+}
+
 /// A sandbox whose replica restarts cold (no pool dump/load) and without its threads.
 pub fn cold_restart_sandbox(pool: u64) -> Option<Sandbox> {
     sandbox(SandboxOptions {
