@@ -137,6 +137,18 @@ pub fn wait_profile(conn: &mut mysql::Conn) -> String {
         "SELECT 'all threads', EVENT_NAME, COUNT_STAR, SUM_TIMER_WAIT DIV 1000000000 \
          FROM performance_schema.events_waits_summary_global_by_event_name \
          WHERE COUNT_STAR > 0 ORDER BY SUM_TIMER_WAIT DESC LIMIT 30",
+        // Who waits on the synchronisation objects (by thread kind): the applier's latch waits
+        // are only half the story without the threads it shares them with (purge, probes).
+        "SELECT t.NAME, w.EVENT_NAME, CAST(SUM(w.COUNT_STAR) AS UNSIGNED), \
+         CAST(SUM(w.SUM_TIMER_WAIT) DIV 1000000000 AS UNSIGNED) \
+         FROM performance_schema.events_waits_summary_by_thread_by_event_name w \
+         JOIN performance_schema.threads t USING (THREAD_ID) \
+         WHERE w.COUNT_STAR > 0 AND w.EVENT_NAME LIKE 'wait/synch/%' \
+         GROUP BY t.NAME, w.EVENT_NAME ORDER BY 4 DESC LIMIT 20",
+        // How far purge is behind when the applier has caught up.
+        "SELECT 'status', VARIABLE_NAME, CAST(VARIABLE_VALUE AS UNSIGNED), 0 \
+         FROM information_schema.GLOBAL_STATUS \
+         WHERE VARIABLE_NAME IN ('INNODB_HISTORY_LIST_LENGTH', 'INNODB_BUFFER_POOL_PAGES_DIRTY')",
         // Which files the reads went to (all threads): undo and system pages live in ibdata1.
         "SELECT 'file reads', FILE_NAME, COUNT_READ, SUM_TIMER_READ DIV 1000000000 \
          FROM performance_schema.file_summary_by_instance \
