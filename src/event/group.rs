@@ -5,11 +5,11 @@
 //! queries, or right after the single statement that follows a GTID without `BEGIN` (MySQL DDL,
 //! MariaDB standalone). A MariaDB GTID that is not standalone *is* the `BEGIN`: MariaDB writes
 //! no `BEGIN` query after it (mysqlbinlog prints `START TRANSACTION` from the GTID's flags), so
-//! its group runs to the XID or `COMMIT`, however many statements it holds. A statement outside any transaction (old binlogs) is its own
-//! transaction. Events that are not part of any transaction (FDE, ROTATE, GTID lists,
-//! checkpoints, STOP, the payload wrapper) are ignored, so a transaction split across relay
-//! files comes out whole. After an error the partial transaction is dropped and events are
-//! ignored until the next transaction start.
+//! its group runs to the XID or `COMMIT`, however many statements it holds. A statement outside
+//! any transaction (old binlogs) is its own transaction. Events that are not part of any
+//! transaction (FDE, ROTATE, GTID lists, checkpoints, STOP, the payload wrapper) are ignored, so
+//! a transaction split across relay files comes out whole. After an error the partial
+//! transaction is dropped and events are ignored until the next transaction start.
 
 use tracing::debug;
 

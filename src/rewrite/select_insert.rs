@@ -32,16 +32,10 @@ pub fn insert(ins: &Insert, cx: &Ctx<'_>) -> Result<Body, Skip> {
         qualifier: sqlparser::ast::Ident::new(t.name.clone()),
     }];
     resolve::check_engines(&target)?;
-    let rows: Vec<Vec<&Expr>> = match ins.source.as_deref() {
-        None if !ins.assignments.is_empty() => {
-            vec![ins.assignments.iter().map(|a| &a.value).collect()]
-        }
-        None => return Err(skip(SkipReason::Unparsable, "INSERT without values")),
-        Some(q) => match q.body.as_ref() {
-            SetExpr::Values(v) => v.rows.iter().map(|r| r.content.iter().collect()).collect(),
-            SetExpr::Query(inner) => return insert_select(&t, inner, cx),
-            _ => return insert_select(&t, q, cx),
-        },
+    let rows = match source(ins) {
+        Source::Rows(rows) => rows,
+        Source::Select(q) => return insert_select(&t, q, cx),
+        Source::Nothing => return Err(skip(SkipReason::Unparsable, "INSERT without values")),
     };
     let rows = NewRows {
         t: &t,
@@ -66,19 +60,38 @@ pub fn insert(ins: &Insert, cx: &Ctx<'_>) -> Result<Body, Skip> {
     })
 }
 
+/// Where an INSERT's rows come from.
+enum Source<'a> {
+    /// VALUES rows or a SET list: value expressions by position.
+    Rows(Vec<Vec<&'a Expr>>),
+    /// INSERT … SELECT.
+    Select(&'a Query),
+    /// Neither.
+    Nothing,
+}
+
+fn source(ins: &Insert) -> Source<'_> {
+    match ins.source.as_deref() {
+        None if !ins.assignments.is_empty() => {
+            Source::Rows(vec![ins.assignments.iter().map(|a| &a.value).collect()])
+        }
+        None => Source::Nothing,
+        Some(q) => match q.body.as_ref() {
+            SetExpr::Values(v) => {
+                Source::Rows(v.rows.iter().map(|r| r.content.iter().collect()).collect())
+            }
+            SetExpr::Query(inner) => Source::Select(inner),
+            _ => Source::Select(q),
+        },
+    }
+}
+
 /// Primary-key tuples of the rows a VALUES insert writes, when every row gives its primary key
 /// as a constant (not a generated auto-increment value); None otherwise (INSERT … SELECT, a
 /// computed or missing key, a table without a primary key).
 pub fn inserted_pks(ins: &Insert, t: &Arc<Table>) -> Option<Vec<Vec<ValExpr>>> {
-    let rows: Vec<Vec<&Expr>> = match ins.source.as_deref() {
-        None if !ins.assignments.is_empty() => {
-            vec![ins.assignments.iter().map(|a| &a.value).collect()]
-        }
-        Some(q) => match q.body.as_ref() {
-            SetExpr::Values(v) => v.rows.iter().map(|r| r.content.iter().collect()).collect(),
-            _ => return None,
-        },
-        None => return None,
+    let Source::Rows(rows) = source(ins) else {
+        return None;
     };
     let rows = NewRows {
         t,
