@@ -235,9 +235,11 @@ pub struct DemoArgs {
     /// Tables in the demo data set (sysbench sbtest1..N).
     #[arg(long, default_value_t = 4)]
     pub tables: u32,
-    /// The replica's buffer pool during the timed catch-ups, in MiB (the data is ~10x this).
-    #[arg(long, default_value_t = 16)]
-    pub pool_mb: u64,
+    /// Run one case with this replica buffer pool, in MiB. Default: two cases — a pool twice
+    /// the data, empty at start (a restarted replica), and a 32 MiB pool (much smaller than
+    /// the data).
+    #[arg(long)]
+    pub pool_mb: Option<u64>,
     /// Prefetch worker connections.
     #[arg(long, default_value_t = 8)]
     pub workers: usize,

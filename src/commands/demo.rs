@@ -1,12 +1,18 @@
 //! `relay-prefetch demo`: the product's claim, measured on a throwaway sandbox. A primary and a
-//! replica are built; a data set about ten times the replica's buffer pool is loaded (sysbench
-//! when installed, else a built-in loader); the replica's SQL thread is stopped and a write
-//! backlog is generated (sysbench oltp_update_non_index, else a built-in generator), all in ROW
-//! format. The replica is then shut down cleanly and its datadir is the snapshot both timed runs
-//! start from, so both see the same backlog with a cold buffer pool (O_DIRECT, no pool dump/load):
-//! once without prefetching, once with the daemon running in-process. Prints rows/s both ways,
-//! the ratio, the hit rate and the prefetcher's CPU. Everything is deleted afterwards unless
-//! `--keep`.
+//! replica are built; a data set is loaded (sysbench when installed, else a built-in loader);
+//! the replica's SQL thread is stopped and a write backlog is generated (sysbench
+//! oltp_update_non_index, else a built-in generator), all in ROW format. The replica is then
+//! shut down cleanly and its datadir is the snapshot every timed run starts from, so all see the
+//! same backlog with a cold buffer pool (O_DIRECT, no pool dump/load): once without
+//! prefetching, once with the daemon running in-process. Prints rows/s both ways, the ratio, the
+//! hit rate and the prefetcher's CPU. Everything is deleted afterwards unless `--keep`.
+//!
+//! Two cases by default, because they are the two a lagging replica is in and the prefetcher
+//! does very different things for them (benches/README.md, Catch-up): a replica just restarted
+//! with a pool that holds all the data but starts empty (every page the applier needs is a
+//! random read: where reading ahead pays most), and a pool much smaller than the data (the
+//! replica is bound by writing pages back as much as by reading them, and the gain is small).
+//! `--pool-mb N` runs one case with that pool instead.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -38,11 +44,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<i32> {
     }
     let sysbench = which("sysbench");
     println!(
-        "demo: {} tables x {} rows, {} update transactions, replica pool {} MiB, loader: {}",
+        "demo: {} tables x {} rows, {} update transactions, loader: {}",
         args.tables,
         args.rows,
         args.events,
-        args.pool_mb,
         if sysbench { "sysbench" } else { "built-in" }
     );
     let t = Instant::now();
@@ -67,20 +72,52 @@ pub fn run(args: DemoArgs) -> anyhow::Result<i32> {
     let rows = args.events;
     freeze_relay_log(&sb)?;
     sb.replica.stop()?;
+    let data_mb = data_mib(&sb.primary)?;
     println!(
-        "set-up done in {:.0}s; backlog up to GTID {target}",
+        "set-up done in {:.0}s; {data_mb} MiB of data; backlog up to GTID {target}",
         t.elapsed().as_secs_f64()
     );
-    let cold = catch_up(&sb, &args, &target, false)?;
-    report("without prefetch", rows, &cold);
-    let warm = catch_up(&sb, &args, &target, true)?;
-    report("with relay-prefetch", rows, &warm);
-    println!(
-        "speed-up: {:.2}x (catch-up {:.1}s -> {:.1}s)",
-        cold.secs / warm.secs,
-        cold.secs,
-        warm.secs
-    );
+    let cases = match args.pool_mb {
+        Some(mb) => vec![(mb, format!("replica pool {mb} MiB, empty at start"))],
+        None => {
+            let big = restart_pool_mib(data_mb);
+            vec![
+                (
+                    big,
+                    format!(
+                        "a replica just restarted: a {big} MiB pool for {data_mb} MiB of data, \
+                         empty at start"
+                    ),
+                ),
+                (
+                    SMALL_POOL_MIB,
+                    format!("a small pool: {SMALL_POOL_MIB} MiB for {data_mb} MiB of data"),
+                ),
+            ]
+        }
+    };
+    let mut speedups = Vec::new();
+    for (i, (pool_mb, what)) in cases.iter().enumerate() {
+        println!("\ncase {}/{}: {what}", i + 1, cases.len());
+        let cold = catch_up(&sb, &args, *pool_mb, &target, false)?;
+        report("without prefetch", rows, &cold);
+        let warm = catch_up(&sb, &args, *pool_mb, &target, true)?;
+        report("with relay-prefetch", rows, &warm);
+        println!(
+            "speed-up: {:.2}x (catch-up {:.1}s -> {:.1}s)",
+            cold.secs / warm.secs,
+            cold.secs,
+            warm.secs
+        );
+        speedups.push(cold.secs / warm.secs);
+    }
+    if let [restart, small] = speedups[..] {
+        println!(
+            "\nsummary: {restart:.2}x after a restart, {small:.2}x on the small pool. Reading ahead pays \
+             where the applier waits for reads; on a pool much smaller than the data it also waits \
+             for pages to be written back, which no read-only prefetch removes (benches/README.md)."
+        );
+    }
     if args.keep {
         println!(
             "kept: {} and {}",
@@ -89,6 +126,27 @@ pub fn run(args: DemoArgs) -> anyhow::Result<i32> {
         );
     }
     Ok(0)
+}
+
+/// The small pool of the default cases (the default data set is about six times this). Not
+/// smaller: InnoDB keeps up to `innodb_lru_scan_depth` pages free, so a 16 MiB pool (1,014
+/// pages, 850 of them kept free) caches almost nothing and measures the page cleaner instead.
+const SMALL_POOL_MIB: u64 = 32;
+
+/// The replica's data and indexes in the demo schema, MiB (rounded up).
+fn data_mib(server: &Server) -> anyhow::Result<u64> {
+    let mut c = server.conn()?;
+    let bytes: Option<u64> = c.query_first(
+        "SELECT CAST(SUM(DATA_LENGTH + INDEX_LENGTH) AS UNSIGNED) \
+         FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'sbtest'",
+    )?;
+    Ok(bytes.unwrap_or(0).div_ceil(1 << 20))
+}
+
+/// A pool that holds `data_mib` with room to spare: twice the data, rounded up to a power of
+/// two, at least 64 MiB and at most 4 GiB (a demo should not take a host's memory).
+fn restart_pool_mib(data_mib: u64) -> u64 {
+    (data_mib * 2).next_power_of_two().clamp(64, 4096)
 }
 
 fn report(what: &str, rows: u64, t: &Timing) {
@@ -256,7 +314,13 @@ fn freeze_relay_log(sb: &Sandbox) -> anyhow::Result<()> {
 
 /// Start a replica from the snapshot (cold pool), optionally with the daemon, and time the
 /// applier from START SLAVE SQL_THREAD until it has applied `target`.
-fn catch_up(sb: &Sandbox, args: &DemoArgs, target: &str, prefetch: bool) -> anyhow::Result<Timing> {
+fn catch_up(
+    sb: &Sandbox,
+    args: &DemoArgs,
+    pool_mb: u64,
+    target: &str,
+    prefetch: bool,
+) -> anyhow::Result<Timing> {
     let mut opts = sb.replica.options().clone();
     opts.name = if prefetch {
         "replica-prefetch"
@@ -265,7 +329,7 @@ fn catch_up(sb: &Sandbox, args: &DemoArgs, target: &str, prefetch: bool) -> anyh
     }
     .into();
     opts.datadir_from = Some(sb.replica.datadir());
-    opts.buffer_pool_size = args.pool_mb << 20;
+    opts.buffer_pool_size = pool_mb << 20;
     opts.keep_dir = args.keep;
     opts.extra_cnf.extend(
         [
@@ -296,9 +360,7 @@ fn catch_up(sb: &Sandbox, args: &DemoArgs, target: &str, prefetch: bool) -> anyh
         });
         config.relay_log_index = Some(server.relay_log_index());
         config.workers = args.workers;
-        config.max_ahead = std::env::var("RP_MAX_AHEAD")
-            .ok()
-            .and_then(|v| v.parse().ok());
+        config.max_ahead = args.max_ahead;
         let (sd, m) = (shutdown.clone(), metrics.clone());
         std::thread::spawn(move || daemon::run_with_metrics(config, sd, m))
     });
@@ -363,5 +425,20 @@ fn wait_applied(server: &Server, target: &str, start: Instant) -> anyhow::Result
             bail!("the replica did not catch up within 30 minutes ({pos:?}, want {target})");
         }
         std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::restart_pool_mib;
+
+    #[test]
+    fn the_restart_pool_holds_the_data_twice() {
+        assert_eq!(restart_pool_mib(0), 64);
+        assert_eq!(restart_pool_mib(20), 64);
+        assert_eq!(restart_pool_mib(230), 512);
+        assert_eq!(restart_pool_mib(256), 512);
+        assert_eq!(restart_pool_mib(257), 1024);
+        assert_eq!(restart_pool_mib(100_000), 4096);
     }
 }
