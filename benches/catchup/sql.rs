@@ -121,11 +121,13 @@ pub fn first_binlog(conn: &mut mysql::Conn) -> Result<String> {
     Ok(name)
 }
 
-/// Where the applier's threads spent their waits, from `performance_schema` (one line per
-/// instrument: thread, event, count, milliseconds), then the server's top waits overall. Empty
-/// unless the replica runs with `performance_schema=ON` and wait instruments enabled — an
-/// experiment knob (`CATCHUP_REPLICA_CNF="performance_schema=ON;performance-schema-instrument=wait/%=ON"`),
-/// off in recorded runs because the instrumentation costs the server CPU.
+/// The InnoDB history list length and dirty pages when the applier has caught up (every run),
+/// and, when the replica runs with `performance_schema=ON` and wait instruments enabled, where
+/// the applier's threads spent their waits (one line per instrument: thread, event, count,
+/// milliseconds), the server's top waits overall, synchronisation waits by thread kind and
+/// reads per file. The instrumentation is an experiment knob
+/// (`CATCHUP_REPLICA_CNF="performance_schema=ON;performance-schema-instrument=wait/%=ON"`), off
+/// in recorded runs because it costs the server CPU.
 pub fn wait_profile(conn: &mut mysql::Conn) -> String {
     let mut out = String::new();
     let queries = [
