@@ -4,7 +4,8 @@
 //! fake-changes mode is refused on MariaDB with a clear message; a rollback-mode probe that
 //! meets a row lock gives up at once instead of waiting (so the applier is never queued behind a
 //! prefetch that is itself queued); statement-format key lookups run batched, without errors;
-//! a multi-statement transaction in statement format is one transaction, replayed whole.
+//! a multi-statement transaction in statement format is one transaction, replayed whole; in
+//! MIXED format the row events that follow a statement in one transaction are planned.
 
 mod daemon_support;
 
@@ -346,4 +347,54 @@ fn statement_format_multi_statement_transactions_run_whole() {
         );
         assert_probed_and_wrote_nothing(&sb, m, mode);
     }
+}
+
+#[test]
+fn mixed_format_row_events_after_a_statement_are_planned() {
+    // MariaDB's default format: a transaction whose safe statement is logged as a statement and
+    // whose unsafe one (UUID()) as row events, in one GTID group. The statement here has nothing
+    // to prefetch (an auto-increment insert at the hot right edge), so every probe comes from
+    // the row events: before e3584b4 they were dropped and no transaction had a probe.
+    let Some(sb) = s::sandbox_in("MIXED") else {
+        return;
+    };
+    s::load(&sb, ROWS);
+    sb.primary
+        .exec(&[
+            "CREATE TABLE pf.log (id INT AUTO_INCREMENT PRIMARY KEY, msg CHAR(20)) ENGINE=InnoDB",
+        ])
+        .unwrap();
+    sb.wait_for_replica_catch_up(Duration::from_secs(60))
+        .unwrap();
+    sb.stop_sql_thread().unwrap();
+    const TXNS: u64 = 300;
+    let mut c = sb.primary.conn().unwrap();
+    for i in 0..TXNS {
+        let id = 1 + (i * 7919) % ROWS;
+        c.query_drop("BEGIN").unwrap();
+        c.query_drop(format!("INSERT INTO pf.log (msg) VALUES ('m{i}')"))
+            .unwrap();
+        c.query_drop(format!("UPDATE pf.t1 SET c = UUID() WHERE id = {id}"))
+            .unwrap();
+        c.query_drop("COMMIT").unwrap();
+    }
+    sb.wait_for_relay_log_catch_up(Duration::from_secs(60))
+        .unwrap();
+    let sum = catch_up_with_daemon(&sb, s::config(&sb, Mode::Select));
+    let m = &sum.metrics;
+    eprintln!(
+        "txns {} ok {} without probes {} hit {:?}",
+        sum.transactions,
+        m.probe(Outcome::Ok).get(),
+        m.txns_without_probes.get(),
+        sum.hit_rate
+    );
+    assert_eq!(sum.transactions, TXNS);
+    assert_eq!(
+        m.txns_without_probes.get(),
+        0,
+        "a transaction's row events went unplanned"
+    );
+    assert_eq!(m.probe(Outcome::Error).get(), 0, "a probe failed");
+    assert_probed_and_wrote_nothing(&sb, m, Mode::Select);
 }
