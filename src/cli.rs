@@ -119,9 +119,16 @@ pub struct RunArgs {
     /// --defaults-file / ~/.my.cnf ([client]) or MYSQL_USER / MYSQL_PWD.
     #[arg(long, value_name = "URL", env = "RELAY_PREFETCH_REPLICA")]
     pub replica: String,
-    /// The replica's relay-log index file (default: asked from the server, relay_log_index).
+    /// The replica's relay-log index file (default: asked from the server, relay_log_index,
+    /// with the channel's name added as the server adds it).
     #[arg(long, value_name = "PATH")]
     pub relay_log_index: Option<PathBuf>,
+    /// The replication channel (MySQL) or named connection (MariaDB multi-source) to follow,
+    /// when the replica applies more than one stream; each has its own relay log and applier,
+    /// so run one relay-prefetch per lagging channel. Default: the replica's only stream (an
+    /// error lists them when there are several).
+    #[arg(long, value_name = "NAME")]
+    pub channel: Option<String>,
     /// Option file with a [client] section (user, password, host, port, socket).
     #[arg(long, value_name = "FILE")]
     pub defaults_file: Option<PathBuf>,

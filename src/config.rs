@@ -29,6 +29,8 @@ pub struct Config {
     pub replica: ConnSpec,
     /// Relay-log index (None: ask the server).
     pub relay_log_index: Option<PathBuf>,
+    /// Replication channel / named connection to follow (None: the replica's only one).
+    pub channel: Option<String>,
     /// Prefetch mode.
     pub mode: Mode,
     /// Worker connections.
@@ -78,6 +80,7 @@ impl Config {
         Config {
             replica,
             relay_log_index: None,
+            channel: None,
             mode: Mode::Select,
             workers: 8,
             dry_run: false,
@@ -147,8 +150,14 @@ impl Config {
         if !(1..=1024).contains(&probe_keys_filling) {
             return Err(cfg("--probe-keys-filling must be between 1 and 1024"));
         }
+        if let Some(c) = &a.channel
+            && (c.is_empty() || c.chars().count() > 64)
+        {
+            return Err(cfg("--channel must be a name of 1 to 64 characters"));
+        }
         Ok(Config {
             relay_log_index: a.relay_log_index.clone(),
+            channel: a.channel.clone(),
             mode: match a.mode {
                 ModeArg::Select => Mode::Select,
                 ModeArg::FakeChanges => Mode::FakeChanges,

@@ -421,7 +421,8 @@ fn pool_counters(server: &Server) -> anyhow::Result<(u64, u64)> {
 /// Poll until the replica has applied `target`; fail fast when its SQL thread stops.
 fn wait_applied(server: &Server, target: &str, start: Instant) -> anyhow::Result<()> {
     let mut conn = server.conn()?;
-    let flavor = crate::replica::Flavor::parse("10.0.0-MariaDB", "");
+    let channel =
+        crate::replica::Channel::default_of(&crate::replica::Flavor::parse("10.0.0-MariaDB", ""));
     let mut checked = Instant::now();
     loop {
         let pos: Option<String> = conn.query_first("SELECT @@GLOBAL.gtid_slave_pos")?;
@@ -430,7 +431,7 @@ fn wait_applied(server: &Server, target: &str, start: Instant) -> anyhow::Result
         }
         if checked.elapsed() > Duration::from_secs(1) {
             checked = Instant::now();
-            let st = crate::replica::fetch_status(&mut conn, &flavor)?;
+            let st = crate::replica::fetch_status(&mut conn, &channel)?;
             if !st.as_ref().is_some_and(|s| s.sql_running) {
                 bail!("the replica's SQL thread stopped at {pos:?} (want {target}): {st:?}");
             }

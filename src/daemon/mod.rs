@@ -31,7 +31,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::exec::{DryRunExecutor, ExecOptions, Executor, MysqlExecutor, ProbePriority};
 use crate::metrics::{Metrics, MetricsServer, process_cpu_seconds};
 use crate::relay::RelaySource;
-use crate::replica::{self, Poller, ServerInfo};
+use crate::replica::{self, Channel, Poller, ServerInfo};
 use crate::rewrite::rows::RowProbeConfig;
 use crate::schedule::{Scheduler, SchedulerOptions};
 use crate::throttle::{Limits, Throttle, page_budget};
@@ -75,9 +75,9 @@ pub fn run_with_metrics(
 ) -> Result<Summary> {
     let started = Instant::now();
     let cpu0 = process_cpu_seconds().unwrap_or(0.0);
-    let info = detect(&config)?;
-    let index = relay_index(&config, &info)?;
-    let status = replica::status_now(&config.replica, &info.flavor)?;
+    let (info, channel) = detect(&config)?;
+    let index = relay_index(&config, &info, &channel)?;
+    let status = replica::status_now(&config.replica, &channel)?;
     let source = match &config.schema_file {
         Some(f) => SchemaSource::File(f.clone()),
         None => SchemaSource::Server(config.replica.clone()),
@@ -105,7 +105,7 @@ pub fn run_with_metrics(
         let mut last = status.relay_coord();
         Poller::spawn(
             config.replica.clone(),
-            info.flavor.clone(),
+            channel.clone(),
             config.poll_interval,
             shutdown.clone(),
             Box::new(move |snap| {
@@ -201,24 +201,32 @@ pub fn run_with_metrics(
     Ok(summary)
 }
 
-fn detect(config: &Config) -> Result<ServerInfo> {
+fn detect(config: &Config) -> Result<(ServerInfo, Channel)> {
     let mut conn = config.replica.connect(Some(Duration::from_secs(10)), 0)?;
     let info = replica::detect(&mut conn)?;
     info.check_mode(config.mode)?;
+    let channel = Channel::resolve(&mut conn, &info.flavor, config.channel.as_deref())?;
+    if let Some(name) = channel.name() {
+        tracing::info!(channel = name, "following replication channel");
+    }
     if info.parallel_workers > 0 {
         tracing::info!(
             workers = info.parallel_workers,
             "parallel applier: its reported position is the low-water mark; probes just past it may be late"
         );
     }
-    Ok(info)
+    Ok((info, channel))
 }
 
-fn relay_index(config: &Config, info: &ServerInfo) -> Result<PathBuf> {
+fn relay_index(config: &Config, info: &ServerInfo, channel: &Channel) -> Result<PathBuf> {
     let index = config
         .relay_log_index
         .clone()
-        .or_else(|| info.relay_log_index.clone())
+        .or_else(|| {
+            info.relay_log_index
+                .as_deref()
+                .map(|i| channel.relay_log_index(i))
+        })
         .ok_or_else(|| {
             Error::new(
                 ErrorKind::Config,
@@ -226,8 +234,13 @@ fn relay_index(config: &Config, info: &ServerInfo) -> Result<PathBuf> {
             )
         })?;
     std::fs::metadata(&index).map_err(|e| {
+        let guessed = if config.relay_log_index.is_none() && !channel.name_is_plain() {
+            " (the server encodes a channel name with characters other than letters, digits and _ in its file names: pass the index's path)"
+        } else {
+            ""
+        };
         Error::new(ErrorKind::Config, format!(
-            "relay-log index {} is not readable here: run relay-prefetch on the replica's host as a user that can read its datadir, or pass --relay-log-index",
+            "relay-log index {} is not readable here: run relay-prefetch on the replica's host as a user that can read its datadir, or pass --relay-log-index{guessed}",
             index.display()
         ))
         .with_source(e)

@@ -11,7 +11,7 @@ use mysql::Conn;
 use mysql::prelude::Queryable;
 
 use super::pool::{PoolWatch, Pressure, fetch_pool};
-use super::{ConnSpec, Flavor, RelayCoord, ReplicaStatus};
+use super::{Channel, ConnSpec, RelayCoord, ReplicaStatus};
 use crate::daemon::Shutdown;
 use crate::error::{Error, ErrorKind, Result};
 
@@ -37,8 +37,8 @@ pub struct ApplierSnapshot {
 }
 
 /// Read one status row. `Ok(None)` when the server is not a replica (empty result).
-pub fn fetch_status(conn: &mut Conn, flavor: &Flavor) -> Result<Option<ReplicaStatus>> {
-    let stmt = flavor.status_statement();
+pub fn fetch_status(conn: &mut Conn, channel: &Channel) -> Result<Option<ReplicaStatus>> {
+    let stmt = channel.statement();
     let mut result = conn.query_iter(stmt).map_err(|e| status_error(stmt, e))?;
     let Some(set) = result.iter() else {
         return Ok(None);
@@ -73,7 +73,7 @@ pub fn fetch_status(conn: &mut Conn, flavor: &Flavor) -> Result<Option<ReplicaSt
     .map(Some)
 }
 
-fn status_error(stmt: &str, e: mysql::Error) -> Error {
+pub(super) fn status_error(stmt: &str, e: mysql::Error) -> Error {
     let hint = match &e {
         mysql::Error::MySqlError(m) if m.code == 1227 || m.code == 1045 || m.code == 1142 => {
             " (the user needs REPLICATION CLIENT on MySQL, or SLAVE MONITOR / REPLICA MONITOR \
@@ -96,7 +96,7 @@ impl Poller {
     /// successful read.
     pub fn spawn(
         spec: ConnSpec,
-        flavor: Flavor,
+        channel: Channel,
         interval: Duration,
         shutdown: Shutdown,
         mut on_update: Box<dyn FnMut(&ApplierSnapshot) + Send>,
@@ -108,7 +108,7 @@ impl Poller {
             .spawn(move || {
                 let mut state = PollState::default();
                 while !shutdown.is_triggered() {
-                    if let Some(snap) = state.poll_once(&spec, &flavor) {
+                    if let Some(snap) = state.poll_once(&spec, &channel) {
                         let snap = Arc::new(snap);
                         *published.lock().unwrap_or_else(|p| p.into_inner()) = Some(snap.clone());
                         on_update(&snap);
@@ -156,8 +156,8 @@ struct PollState {
 const POOL_EVERY: Duration = Duration::from_millis(100);
 
 impl PollState {
-    fn poll_once(&mut self, spec: &ConnSpec, flavor: &Flavor) -> Option<ApplierSnapshot> {
-        let res = self.read(spec, flavor);
+    fn poll_once(&mut self, spec: &ConnSpec, channel: &Channel) -> Option<ApplierSnapshot> {
+        let res = self.read(spec, channel);
         match res {
             Ok(Some(status)) => {
                 if self.failures > 0 {
@@ -196,12 +196,12 @@ impl PollState {
         }
     }
 
-    fn read(&mut self, spec: &ConnSpec, flavor: &Flavor) -> Result<Option<ReplicaStatus>> {
+    fn read(&mut self, spec: &ConnSpec, channel: &Channel) -> Result<Option<ReplicaStatus>> {
         if self.conn.is_none() {
             self.conn = Some(spec.connect(Some(Duration::from_secs(5)), 0)?);
         }
         let conn = self.conn.as_mut().expect("connected above");
-        fetch_status(conn, flavor)
+        fetch_status(conn, channel)
     }
 
     /// Sample the buffer pool when due (on the status connection; a failure costs nothing but
@@ -251,8 +251,8 @@ impl PollState {
 }
 
 /// Read the status once on a fresh connection (start-up: where to begin reading).
-pub fn status_now(spec: &ConnSpec, flavor: &Flavor) -> Result<ReplicaStatus> {
+pub fn status_now(spec: &ConnSpec, channel: &Channel) -> Result<ReplicaStatus> {
     let mut conn = spec.connect(Some(Duration::from_secs(10)), 0)?;
-    fetch_status(&mut conn, flavor)?
+    fetch_status(&mut conn, channel)?
         .ok_or_else(|| Error::new(ErrorKind::Config, "the server is not a replica"))
 }
