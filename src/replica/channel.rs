@@ -42,7 +42,7 @@ impl Channel {
         if name.is_empty() {
             return Channel::default_of(flavor);
         }
-        let quoted = quote(name);
+        let quoted = string_literal(name);
         let statement = match flavor.family {
             Family::MariaDb => format!("SHOW SLAVE {quoted} STATUS"),
             Family::MySql => format!("{} FOR CHANNEL {quoted}", flavor.status_statement()),
@@ -107,7 +107,7 @@ impl Channel {
 }
 
 /// A string literal for `name`.
-fn quote(name: &str) -> String {
+fn string_literal(name: &str) -> String {
     format!("'{}'", name.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
@@ -129,7 +129,7 @@ fn choose(flavor: &Flavor, available: &[String], requested: Option<&str>) -> Res
                     ErrorKind::Config,
                     format!(
                         "the replica has no replication {word} {} (it has: {})",
-                        quote(want),
+                        string_literal(want),
                         list(available)
                     ),
                 )
@@ -157,7 +157,7 @@ fn list(names: &[String]) -> String {
     }
     names
         .iter()
-        .map(|n| quote(n))
+        .map(|n| string_literal(n.as_str()))
         .collect::<Vec<_>>()
         .join(", ")
 }
