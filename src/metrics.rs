@@ -167,6 +167,27 @@ pub struct Metrics {
     pub sweeps_waiting: Gauge,
     /// Probes not run because a sweep had put their whole table in the pool.
     pub probes_cached: Counter,
+    /// What this daemon follows, set once at start-up: rendered as the labels of
+    /// `relay_prefetch_info` (several daemons, one per channel, are told apart by them).
+    info: std::sync::OnceLock<RunInfo>,
+}
+
+/// A label value in the exposition format: backslash, double quote and newline escaped.
+fn label_value(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// The labels of `relay_prefetch_info`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunInfo {
+    /// Prefetch mode (`select`, `fake-changes`, `rollback`).
+    pub mode: String,
+    /// Replication channel / named connection followed; empty for the default one.
+    pub channel: String,
+    /// The replica's version string.
+    pub server: String,
 }
 
 impl Default for Metrics {
@@ -205,6 +226,7 @@ impl Default for Metrics {
             sweeps_failed: Counter::default(),
             sweeps_waiting: Gauge::default(),
             probes_cached: Counter::default(),
+            info: std::sync::OnceLock::new(),
         }
     }
 }
@@ -232,6 +254,11 @@ impl Metrics {
     /// Counter of scheduler drops for `reason`.
     pub fn dropped(&self, reason: DropReason) -> &Counter {
         &self.dropped[reason.index()]
+    }
+
+    /// Record what this run follows (the first call wins: it is fixed for the run).
+    pub fn set_info(&self, info: RunInfo) {
+        let _ = self.info.set(info);
     }
 
     /// Probes run, all outcomes.
@@ -268,6 +295,17 @@ impl Metrics {
                 "# HELP relay_prefetch_{name} {help}\n# TYPE relay_prefetch_{name} gauge\nrelay_prefetch_{name} {v}"
             );
         };
+        if let Some(i) = self.info.get() {
+            let _ = writeln!(
+                o,
+                "# HELP relay_prefetch_info What this daemon follows (always 1).\n\
+                 # TYPE relay_prefetch_info gauge\n\
+                 relay_prefetch_info{{mode=\"{}\",channel=\"{}\",server=\"{}\"}} 1",
+                label_value(&i.mode),
+                label_value(&i.channel),
+                label_value(&i.server)
+            );
+        }
         c(
             &mut o,
             "events_read_total",
@@ -641,6 +679,33 @@ mod tests {
         let text = m.render();
         assert!(text.contains("relay_prefetch_transactions_passed_unplanned_total 2"));
         assert!(text.contains("relay_prefetch_hit_rate 0.5"));
+    }
+
+    #[test]
+    fn info_labels_say_what_is_followed_escaped() {
+        let m = Metrics::new();
+        assert!(
+            !m.render().contains("relay_prefetch_info"),
+            "no labels before start-up"
+        );
+        m.set_info(RunInfo {
+            mode: "select".into(),
+            channel: "east\"1".into(),
+            server: "10.11.14-MariaDB".into(),
+        });
+        // Fixed for the run: a second call changes nothing.
+        m.set_info(RunInfo {
+            mode: "rollback".into(),
+            channel: String::new(),
+            server: String::new(),
+        });
+        let text = m.render();
+        assert!(
+            text.contains(
+                "relay_prefetch_info{mode=\"select\",channel=\"east\\\"1\",server=\"10.11.14-MariaDB\"} 1"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

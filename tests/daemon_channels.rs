@@ -157,6 +157,15 @@ fn a_named_connection_is_followed_and_several_need_a_name() {
     std::thread::sleep(Duration::from_millis(200));
     let sum = d.stop();
     assert!(sum.transactions >= 300, "read {}", sum.transactions);
+    // The metrics say which stream this daemon follows, as the server spells it.
+    let text = sum.metrics.render();
+    assert!(
+        text.contains("relay_prefetch_info{mode=\"select\",channel=\"Src1\","),
+        "{}",
+        text.lines()
+            .find(|l| l.starts_with("relay_prefetch_info"))
+            .unwrap_or("no info line")
+    );
     assert!(
         sum.hit_rate.is_some_and(|h| h > 0.0),
         "the applier position of Src1 was tracked: hit rate {:?}",

@@ -76,6 +76,11 @@ pub fn run_with_metrics(
     let started = Instant::now();
     let cpu0 = process_cpu_seconds().unwrap_or(0.0);
     let (info, channel) = detect(&config)?;
+    metrics.set_info(crate::metrics::RunInfo {
+        mode: config.mode.as_str().to_string(),
+        channel: channel.name().unwrap_or_default().to_string(),
+        server: info.flavor.raw.clone(),
+    });
     let index = relay_index(&config, &info, &channel)?;
     let status = replica::status_now(&config.replica, &channel)?;
     let source = match &config.schema_file {
