@@ -95,7 +95,29 @@ impl Channel {
     /// several and none was requested. No stream at all yields the default one (its status
     /// read then reports that the server is not a replica).
     pub fn resolve(conn: &mut Conn, flavor: &Flavor, requested: Option<&str>) -> Result<Channel> {
-        resolve(conn, flavor, requested)
+        let (stmt, column) = match flavor.family {
+            Family::MariaDb => ("SHOW ALL SLAVES STATUS", "Connection_name"),
+            Family::MySql => (flavor.status_statement(), "Channel_Name"),
+        };
+        let rows: Vec<mysql::Row> = conn
+            .query(stmt)
+            .map_err(|e| super::poller::status_error(stmt, e))?;
+        let names: Vec<String> = rows
+            .iter()
+            .map(|row| {
+                // MySQL 5.6 has no channels (and no such column): its one row is the default.
+                row.columns_ref()
+                    .iter()
+                    .position(|c| c.name_str().eq_ignore_ascii_case(column))
+                    .and_then(|i| row.as_ref(i))
+                    .map(|v| match v {
+                        mysql::Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+                        _ => String::new(),
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        choose(flavor, &names, requested)
     }
 
     /// Whether the server encodes this name in file names (see [`Channel::relay_log_index`]).
@@ -160,33 +182,6 @@ fn list(names: &[String]) -> String {
         .map(|n| string_literal(n.as_str()))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// List the replica's streams and choose one (see [`Channel::resolve`]).
-fn resolve(conn: &mut Conn, flavor: &Flavor, requested: Option<&str>) -> Result<Channel> {
-    let (stmt, column) = match flavor.family {
-        Family::MariaDb => ("SHOW ALL SLAVES STATUS", "Connection_name"),
-        Family::MySql => (flavor.status_statement(), "Channel_Name"),
-    };
-    let rows: Vec<mysql::Row> = conn
-        .query(stmt)
-        .map_err(|e| super::poller::status_error(stmt, e))?;
-    let names: Vec<String> = rows
-        .iter()
-        .map(|row| {
-            // MySQL 5.6 has no channels (and no such column): its one row is the default.
-            row.columns_ref()
-                .iter()
-                .position(|c| c.name_str().eq_ignore_ascii_case(column))
-                .and_then(|i| row.as_ref(i))
-                .map(|v| match v {
-                    mysql::Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
-                    _ => String::new(),
-                })
-                .unwrap_or_default()
-        })
-        .collect();
-    choose(flavor, &names, requested)
 }
 
 #[cfg(test)]
