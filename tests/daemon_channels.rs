@@ -33,17 +33,10 @@ fn rename_connection(sb: &Sandbox, name: &str) {
         .unwrap();
 }
 
-/// Write `txns` updates on the primary and wait until connection `name` has received them all.
-fn backlog_on(sb: &Sandbox, name: &str, txns: u64) {
-    let mut c = sb.primary.conn().unwrap();
-    for i in 0..txns {
-        let t = 1 + (i as usize % s::TABLES);
-        let id = 1 + (i * 7919) % ROWS;
-        c.query_drop(format!(
-            "UPDATE pf.t{t} SET k = k + 1, c = 'n{i}' WHERE id = {id}"
-        ))
-        .unwrap();
-    }
+/// Write `txns` updates on the primary (from the `first`-th) and wait until connection `name`
+/// has received them all.
+fn backlog_on(sb: &Sandbox, name: &str, txns: u64, first: u64) {
+    s::write_updates(sb, ROWS, txns, first);
     let want = sb.primary.query_string("SELECT @@gtid_binlog_pos").unwrap();
     let mut r = sb.replica.conn().unwrap();
     let t = Instant::now();
@@ -87,7 +80,7 @@ fn a_named_connection_is_followed_and_several_need_a_name() {
     };
     s::load(&sb, ROWS);
     rename_connection(&sb, "Src1");
-    backlog_on(&sb, "Src1", 300);
+    backlog_on(&sb, "Src1", 300, 0);
 
     // One named connection, no --channel and no --relay-log-index: the daemon asks the server
     // for both, finds `relay-bin-src1.index` (MariaDB lower-cases the name in file names) and
@@ -145,7 +138,7 @@ fn a_named_connection_is_followed_and_several_need_a_name() {
 
     // --channel in another case picks Src1: its backlog is prefetched, nothing is written.
     sb.replica.exec(&["STOP SLAVE 'Src1' SQL_THREAD"]).unwrap();
-    backlog_on(&sb, "Src1", 300);
+    backlog_on(&sb, "Src1", 300, 300);
     let mut config = s::config(&sb, Mode::Select);
     config.relay_log_index = None;
     config.channel = Some("SRC1".into());

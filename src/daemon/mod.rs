@@ -31,7 +31,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::exec::{DryRunExecutor, ExecOptions, Executor, MysqlExecutor, ProbePriority};
 use crate::metrics::{Metrics, MetricsServer, process_cpu_seconds};
 use crate::relay::RelaySource;
-use crate::replica::{self, Channel, Poller, ServerInfo};
+use crate::replica::{self, Channel, Poller, ReplicaStatus, ServerInfo};
 use crate::rewrite::rows::RowProbeConfig;
 use crate::schedule::{Scheduler, SchedulerOptions};
 use crate::throttle::{Limits, Throttle, page_budget};
@@ -75,14 +75,13 @@ pub fn run_with_metrics(
 ) -> Result<Summary> {
     let started = Instant::now();
     let cpu0 = process_cpu_seconds().unwrap_or(0.0);
-    let (info, channel) = detect(&config)?;
+    let (info, channel, status) = detect(&config)?;
     metrics.set_info(crate::metrics::RunInfo {
         mode: config.mode.as_str().to_string(),
         channel: channel.name().unwrap_or_default().to_string(),
         server: info.flavor.raw.clone(),
     });
     let index = relay_index(&config, &info, &channel)?;
-    let status = replica::status_now(&config.replica, &channel)?;
     let source = match &config.schema_file {
         Some(f) => SchemaSource::File(f.clone()),
         None => SchemaSource::Server(config.replica.clone()),
@@ -206,7 +205,9 @@ pub fn run_with_metrics(
     Ok(summary)
 }
 
-fn detect(config: &Config) -> Result<(ServerInfo, Channel)> {
+/// The server's features, the replication channel to follow and where its applier stands (the
+/// reader starts there), all on one connection.
+fn detect(config: &Config) -> Result<(ServerInfo, Channel, ReplicaStatus)> {
     let mut conn = config.replica.connect(Some(Duration::from_secs(10)), 0)?;
     let info = replica::detect(&mut conn)?;
     info.check_mode(config.mode)?;
@@ -214,13 +215,15 @@ fn detect(config: &Config) -> Result<(ServerInfo, Channel)> {
     if let Some(name) = channel.name() {
         tracing::info!(channel = name, "following replication channel");
     }
+    let status = replica::fetch_status(&mut conn, &channel)?
+        .ok_or_else(|| Error::new(ErrorKind::Config, "the server is not a replica"))?;
     if info.parallel_workers > 0 {
         tracing::info!(
             workers = info.parallel_workers,
             "parallel applier: its reported position is the low-water mark; probes just past it may be late"
         );
     }
-    Ok((info, channel))
+    Ok((info, channel, status))
 }
 
 fn relay_index(config: &Config, info: &ServerInfo, channel: &Channel) -> Result<PathBuf> {

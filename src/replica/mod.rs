@@ -16,6 +16,6 @@ pub use channel::Channel;
 pub use connect::ConnSpec;
 pub use features::{ServerInfo, detect};
 pub use flavor::{Family, Flavor};
-pub use poller::{ApplierSnapshot, Poller, fetch_status, status_now};
+pub use poller::{ApplierSnapshot, Poller, fetch_status};
 pub use pool::{PoolSample, PoolWatch, Pressure, fetch_pool};
 pub use status::{RelayCoord, ReplicaStatus};

@@ -249,10 +249,3 @@ impl PollState {
         (Duration::from_millis(50) * 2u32.pow(exp)).min(Duration::from_secs(2))
     }
 }
-
-/// Read the status once on a fresh connection (start-up: where to begin reading).
-pub fn status_now(spec: &ConnSpec, channel: &Channel) -> Result<ReplicaStatus> {
-    let mut conn = spec.connect(Some(Duration::from_secs(10)), 0)?;
-    fetch_status(&mut conn, channel)?
-        .ok_or_else(|| Error::new(ErrorKind::Config, "the server is not a replica"))
-}

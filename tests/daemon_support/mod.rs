@@ -119,6 +119,14 @@ pub fn backlog(sb: &Sandbox, rows: u64, txns: u64) {
 /// updates together.
 pub fn backlog_from(sb: &Sandbox, rows: u64, txns: u64, first: u64) {
     sb.stop_sql_thread().unwrap();
+    write_updates(sb, rows, txns, first);
+    sb.wait_for_relay_log_catch_up(Duration::from_secs(60))
+        .unwrap();
+}
+
+/// The updates of [`backlog_from`], written on the primary (the caller stops the applier and
+/// waits for the relay log).
+pub fn write_updates(sb: &Sandbox, rows: u64, txns: u64, first: u64) {
     let mut c = sb.primary.conn().unwrap();
     for i in first..first + txns {
         let t = 1 + (i as usize % TABLES);
@@ -128,8 +136,6 @@ pub fn backlog_from(sb: &Sandbox, rows: u64, txns: u64, first: u64) {
         ))
         .unwrap();
     }
-    sb.wait_for_relay_log_catch_up(Duration::from_secs(60))
-        .unwrap();
 }
 
 /// The daemon on its own thread.
