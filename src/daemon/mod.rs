@@ -211,6 +211,7 @@ fn detect(config: &Config) -> Result<(ServerInfo, Channel, ReplicaStatus)> {
     let mut conn = config.replica.connect(Some(Duration::from_secs(10)), 0)?;
     let info = replica::detect(&mut conn)?;
     info.check_mode(config.mode)?;
+    info.check_relay_logs_readable()?;
     let channel = Channel::resolve(&mut conn, &info.flavor, config.channel.as_deref())?;
     if let Some(name) = channel.name() {
         tracing::info!(channel = name, "following replication channel");

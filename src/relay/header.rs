@@ -7,6 +7,9 @@ pub const HEADER_LEN: usize = 19;
 pub const CHECKSUM_LEN: usize = 4;
 /// Every binlog and relay-log file starts with these four bytes.
 pub const MAGIC: [u8; 4] = [0xfe, b'b', b'i', b'n'];
+/// The magic of a file MySQL 8.0.14+ wrote with `binlog_encryption=ON` (binary and relay logs):
+/// an encryption header follows, then events encrypted as a whole.
+pub const MAGIC_MYSQL_ENCRYPTED: [u8; 4] = [0xfd, b'b', b'i', b'n'];
 /// The format description event always sits right after the magic.
 pub const FDE_OFFSET: u64 = 4;
 

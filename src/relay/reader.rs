@@ -21,7 +21,9 @@ use tracing::{info, warn};
 
 use super::fde::FormatDescription;
 use super::file::{Fetch, RelayFile};
-use super::header::{self, CHECKSUM_LEN, FDE_OFFSET, HEADER_LEN, Header, MAGIC, code};
+use super::header::{
+    self, CHECKSUM_LEN, FDE_OFFSET, HEADER_LEN, Header, MAGIC, MAGIC_MYSQL_ENCRYPTED, code,
+};
 use super::source::RelaySource;
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Position;
@@ -30,6 +32,14 @@ use crate::event::Position;
 pub const DEFAULT_MAX_EVENT_SIZE: u32 = 1 << 30;
 /// Largest event considered while resynchronising (GTID events and `BEGIN` are tiny).
 const MAX_RESYNC_EVENT: u32 = 64 << 10;
+
+/// Why a MySQL-encrypted file is skipped (its magic says so before any event).
+const ENCRYPTED_MYSQL: &str = "encrypted relay log (MySQL binlog_encryption=ON): relay-prefetch \
+    reads relay-log files directly and cannot decrypt them; file skipped";
+/// Why the rest of a MariaDB-encrypted file is skipped (from its START_ENCRYPTION event on).
+const ENCRYPTED_MARIADB: &str = "encrypted relay log (MariaDB encrypt_binlog=ON): the events \
+    after this START_ENCRYPTION event cannot be decrypted by relay-prefetch, which reads \
+    relay-log files directly; rest of the file skipped";
 
 /// Reader tuning.
 #[derive(Debug, Clone)]
@@ -324,7 +334,14 @@ impl Reader {
         let max = self.opts.max_event_size;
         let cur = self.cur.as_mut()?;
         let magic = match cur.file.fetch(0, MAGIC.len()) {
-            Ok(Fetch::Full(m)) => m == MAGIC,
+            Ok(Fetch::Full(m)) => {
+                if m == MAGIC_MYSQL_ENCRYPTED {
+                    cur.exhausted = true;
+                    let e = cur.err(ErrorKind::Unsupported, 0, ENCRYPTED_MYSQL);
+                    return Some(Halt::Error(e));
+                }
+                m == MAGIC
+            }
             Ok(Fetch::Short { have }) => {
                 return self.on_tail(have, "file header", ErrorKind::Truncated);
             }
@@ -341,7 +358,25 @@ impl Reader {
         }
         cur.offset = FDE_OFFSET;
         match frame(&mut cur.file, FDE_OFFSET, max, false) {
-            Ok(Framed::Event { fde: Some(f), .. }) => {
+            Ok(Framed::Event {
+                header,
+                fde: Some(f),
+                ..
+            }) => {
+                // MariaDB writes START_ENCRYPTION right after the FDE of an encrypted file: look
+                // now, so a reader starting mid-file (at the applier's position) knows it too.
+                let next = FDE_OFFSET + u64::from(header.event_len);
+                if let Ok(Framed::Event { header: h, .. }) =
+                    frame(&mut cur.file, next, max, f.checksum)
+                    && h.type_code == code::MARIA_START_ENCRYPTION
+                {
+                    cur.exhausted = true;
+                    return Some(Halt::Error(cur.err(
+                        ErrorKind::Unsupported,
+                        next,
+                        ENCRYPTED_MARIADB,
+                    )));
+                }
                 cur.fde = Some(Arc::new(f));
                 cur.offset = FDE_OFFSET;
                 None
@@ -393,6 +428,13 @@ impl Reader {
                 if cur.resync {
                     info!(file = %cur.name, offset = cur.offset, "resynchronised at a transaction start");
                     cur.resync = false;
+                }
+                if header.type_code == code::MARIA_START_ENCRYPTION {
+                    // Everything after it is ciphertext: framing it would only report "corrupt"
+                    // events and scan the rest of the file for nothing.
+                    cur.exhausted = true;
+                    let e = cur.err(ErrorKind::Unsupported, cur.offset, ENCRYPTED_MARIADB);
+                    return Some(Step::Halt(Halt::Error(e)));
                 }
                 if let Some(f) = fde {
                     cur.fde = Some(Arc::new(f));

@@ -367,3 +367,108 @@ fn annotations_are_kept_unless_the_consumer_drops_them() {
     assert_eq!(annotation(true), ["UPDATE t SET c = 'café' WHERE id = 1"]);
     assert_eq!(annotation(false), [""]);
 }
+
+/// Bytes that stand in for ciphertext: no event frames in them by chance.
+fn ciphertext(n: usize) -> Vec<u8> {
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+#[test]
+fn a_mysql_encrypted_file_is_skipped_with_its_reason_and_the_next_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut enc = header::MAGIC_MYSQL_ENCRYPTED.to_vec();
+    enc.extend(ciphertext(4096));
+    write(dir.path(), "relay.000001", &enc);
+    let mut b = BinlogWriter::new(true);
+    tx(&mut b, 2);
+    write(dir.path(), "relay.000002", b.bytes());
+    let idx = write(
+        dir.path(),
+        "relay.index",
+        b"./relay.000001\n./relay.000002\n",
+    );
+    let mut r = Reader::open(RelaySource::Index(idx), None, false).unwrap();
+    let e = error(r.next());
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    let msg = e.to_string();
+    assert!(msg.contains("relay.000001:0"), "{msg}");
+    assert!(msg.contains("binlog_encryption=ON"), "{msg}");
+    let fde = event(r.next());
+    assert!(fde.pos.file.ends_with("relay.000002"), "{:?}", fde.pos);
+    let mut n = 1;
+    loop {
+        match r.next() {
+            ReadOutcome::Event(_) => n += 1,
+            ReadOutcome::End => break,
+            other => panic!("after the skipped file: {other:?}"),
+        }
+    }
+    assert_eq!(
+        n, 6,
+        "FDE + GTID, BEGIN, TABLE_MAP, WRITE_ROWS, XID of relay.000002"
+    );
+}
+
+/// A MariaDB file written with `encrypt_binlog=ON`: FDE, START_ENCRYPTION, then ciphertext.
+fn mariadb_encrypted() -> (Vec<u8>, u64) {
+    let mut w = BinlogWriter::new(true);
+    let at = w.offset();
+    // scheme 1, key version 1, a 12-byte nonce (MariaDB's Start_encryption_log_event body).
+    let mut body = vec![1u8];
+    body.extend_from_slice(&1u32.to_le_bytes());
+    body.extend_from_slice(&[7u8; 12]);
+    w.event(header::code::MARIA_START_ENCRYPTION, &body);
+    let mut bytes = w.bytes().to_vec();
+    bytes.extend(ciphertext(8192));
+    (bytes, at)
+}
+
+#[test]
+fn a_mariadb_encrypted_file_is_skipped_at_start_encryption_without_scanning_the_ciphertext() {
+    let dir = tempfile::tempdir().unwrap();
+    let (enc, at) = mariadb_encrypted();
+    write(dir.path(), "relay.000001", &enc);
+    let mut b = BinlogWriter::new(true);
+    tx(&mut b, 2);
+    write(dir.path(), "relay.000002", b.bytes());
+    let idx = write(
+        dir.path(),
+        "relay.index",
+        b"./relay.000001\n./relay.000002\n",
+    );
+    // From the start: one error naming the START_ENCRYPTION event, then the next file, with no
+    // "corrupt"/"checksum" errors from framing ciphertext.
+    let mut r = Reader::open(RelaySource::Index(idx.clone()), None, false).unwrap();
+    let e = error(r.next());
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert!(e.to_string().contains(&format!("relay.000001:{at}")), "{e}");
+    assert!(e.to_string().contains("encrypt_binlog=ON"), "{e}");
+    let mut files = Vec::new();
+    loop {
+        match r.next() {
+            ReadOutcome::Event(ev) => files.push(ev.pos.file.to_string()),
+            ReadOutcome::End => break,
+            other => panic!("after the skipped file: {other:?}"),
+        }
+    }
+    assert_eq!(files.len(), 6);
+    assert!(
+        files.iter().all(|f| f.ends_with("relay.000002")),
+        "{files:?}"
+    );
+    // Opened at a position inside the ciphertext (where an applier would stand): refused with
+    // the same reason, not "not an event boundary".
+    let inside = parse_position(&format!("relay.000001:{}", at + 100)).unwrap();
+    let e = Reader::open(RelaySource::Index(idx), Some(inside), true)
+        .err()
+        .expect("a start inside ciphertext is refused");
+    assert!(e.to_string().contains("encrypt_binlog=ON"), "{e}");
+}

@@ -1,5 +1,6 @@
 //! Start-up feature detection on the replica: flavor, innodb_fake_changes, read_only, the relay-log
-//! index path, buffer-pool size, parallel appliers, and whether the status statement is allowed.
+//! index path, buffer-pool size, parallel appliers, relay-log encryption, and whether the status
+//! statement is allowed.
 //! Decides up front what the chosen mode can do, so refusals are clear and happen once.
 
 use std::path::PathBuf;
@@ -33,6 +34,9 @@ pub struct ServerInfo {
     /// `@@innodb_old_blocks_pct`: the share of the pool where newly read pages enter the LRU
     /// (37 by default); a prefetched page must be used before it falls off that sublist.
     pub old_blocks_pct: u64,
+    /// The variable that is ON when the server encrypts its binary and relay logs (MariaDB
+    /// `encrypt_binlog`, MySQL 8.0.14+ `binlog_encryption`); `None` when they are plain.
+    pub encrypted_logs: Option<&'static str>,
 }
 
 impl ServerInfo {
@@ -59,6 +63,23 @@ impl ServerInfo {
             ));
         }
         Ok(())
+    }
+
+    /// Refuse a replica whose relay logs are encrypted: the reader reads the files themselves
+    /// and cannot decrypt them, so there would be nothing to prefetch from.
+    pub fn check_relay_logs_readable(&self) -> Result<()> {
+        match self.encrypted_logs {
+            None => Ok(()),
+            Some(var) => Err(Error::new(
+                ErrorKind::Config,
+                format!(
+                    "the replica encrypts its relay logs ({var}=ON, {}): relay-prefetch reads \
+                     relay-log files directly and cannot decrypt them, so it has nothing to \
+                     prefetch from; it helps only replicas whose relay logs are not encrypted",
+                    self.flavor
+                ),
+            )),
+        }
     }
 }
 
@@ -98,6 +119,16 @@ pub fn detect(conn: &mut Conn) -> Result<ServerInfo> {
         .ok()
         .flatten()
         .unwrap_or(0);
+    // Relay logs are encrypted with the binary logs. Each server has one of these variables; a
+    // missing one is an error here, which means "not encrypted".
+    let encrypted_logs = ["encrypt_binlog", "binlog_encryption"]
+        .into_iter()
+        .find(|v| {
+            conn.query_first::<u64, _>(format!("SELECT @@{v}"))
+                .ok()
+                .flatten()
+                == Some(1)
+        });
     let datadir = PathBuf::from(datadir);
     let relay_log_index = index.filter(|s| !s.is_empty()).map(|s| {
         let p = PathBuf::from(s);
@@ -113,5 +144,37 @@ pub fn detect(conn: &mut Conn) -> Result<ServerInfo> {
         page_size: page,
         parallel_workers,
         old_blocks_pct,
+        encrypted_logs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(encrypted_logs: Option<&'static str>) -> ServerInfo {
+        ServerInfo {
+            flavor: Flavor::parse("8.0.36", "MySQL Community Server - GPL"),
+            fake_changes: false,
+            read_only: true,
+            relay_log_index: None,
+            datadir: PathBuf::from("/var/lib/mysql"),
+            buffer_pool_bytes: 128 << 20,
+            page_size: 16 << 10,
+            parallel_workers: 0,
+            old_blocks_pct: 37,
+            encrypted_logs,
+        }
+    }
+
+    #[test]
+    fn encrypted_relay_logs_are_refused_naming_the_variable() {
+        assert!(info(None).check_relay_logs_readable().is_ok());
+        let e = info(Some("binlog_encryption"))
+            .check_relay_logs_readable()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.to_string().contains("binlog_encryption=ON"), "{e}");
+        assert!(e.to_string().contains("cannot decrypt"), "{e}");
+    }
 }
