@@ -186,12 +186,17 @@ impl Throttle {
         let Some(s) = status else {
             return self.state;
         };
-        let secs = s.seconds_behind.unwrap_or(0);
+        // A delayed replica (MASTER_DELAY) keeps its delay's worth of relay log unapplied on
+        // purpose: only the lag beyond the delay counts, and the read-ahead backlog does not.
+        let secs = s.lag_beyond_delay().unwrap_or(0);
+        let txns_behind = if s.sql_delay > 0 { 0 } else { txns_behind };
         let next = if !s.sql_running {
             // A stopped applier needs nothing now, but its backlog will: keep the window full so
             // the first transactions after START SLAVE are already warm.
             Decision::Prefetch
-        } else if self.cached {
+        } else if self.cached || s.sql_remaining_delay.is_some() {
+            // Served from memory, or waiting for the next event's delay to expire (on schedule:
+            // what lies ahead is applied only as its delay expires).
             Decision::Idle
         } else if secs >= 1 || txns_behind >= 16 {
             Decision::Prefetch
@@ -207,7 +212,8 @@ impl Throttle {
         };
         if next != self.state {
             tracing::info!(from = ?self.state, to = ?next, seconds_behind = secs, txns_behind,
-                pool_cached = self.cached, "throttle");
+                pool_cached = self.cached, sql_delay = s.sql_delay,
+                waiting_for_delay = s.sql_remaining_delay.is_some(), "throttle");
             self.state = next;
             self.since = (next == Decision::Prefetch).then_some(now);
         }
@@ -230,7 +236,42 @@ mod tests {
             seconds_behind: secs,
             last_sql_errno: None,
             executed_gtids: None,
+            sql_delay: 0,
+            sql_remaining_delay: None,
         }
+    }
+
+    #[test]
+    fn a_delayed_replica_on_schedule_gets_no_probes_and_one_late_does() {
+        let mut t = Throttle::new(false);
+        let t0 = Instant::now();
+        // MASTER_DELAY=3600: an hour of relay log ahead of the applier, which waits on the next
+        // event's delay.
+        let waiting = ReplicaStatus {
+            seconds_behind: Some(3599),
+            sql_delay: 3600,
+            sql_remaining_delay: Some(1),
+            ..status(true, None)
+        };
+        assert_eq!(t.decide_at(Some(&waiting), 200_000, t0), Decision::Idle);
+        // Applying, on schedule (Seconds_Behind equals the delay): still nothing to catch up.
+        let applying = ReplicaStatus {
+            seconds_behind: Some(3600),
+            sql_remaining_delay: None,
+            ..waiting.clone()
+        };
+        assert_eq!(t.decide_at(Some(&applying), 200_000, t0), Decision::Idle);
+        // Two minutes behind its schedule: lagging, prefetch.
+        let late = ReplicaStatus {
+            seconds_behind: Some(3720),
+            ..applying.clone()
+        };
+        assert_eq!(t.decide_at(Some(&late), 200_000, t0), Decision::Prefetch);
+        // Caught up with the schedule and waiting again: idle as soon as it waits.
+        assert_eq!(
+            t.decide_at(Some(&waiting), 200_000, t0 + Duration::from_millis(50)),
+            Decision::Idle
+        );
     }
 
     #[test]

@@ -172,6 +172,7 @@ pub fn run_with_metrics(
         lead,
         passed_run: 0,
         full_waits_seen: 0,
+        delayed_at_start: (status.sql_delay > 0).then(|| status.clone()),
     }
     .run();
     shutdown.trigger();

@@ -1,7 +1,8 @@
 //! The reader loop: relay log → transactions → (planning) → scheduler, on the daemon's main
 //! thread. Tracks the last complete transaction (never a byte offset inside one), renumbers
 //! transactions so sequence numbers stay increasing across re-opens, reads through (without
-//! planning) what the applier has already passed or while the throttle says idle, re-opens at
+//! planning) what the applier has already passed or while the throttle says idle (on a delayed
+//! replica on schedule it waits instead, ahead of the applier), re-opens at
 //! the applier's position when the applier is far ahead, and logs each kind of bad input once.
 
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::event::{Position, StreamOutcome, Transaction, TransactionStream};
 use crate::metrics::Metrics;
 use crate::relay::RelaySource;
-use crate::replica::{Poller, RelayCoord};
+use crate::replica::{Poller, RelayCoord, ReplicaStatus};
 use crate::schedule::{Scheduler, TxnMeta};
 use crate::sweep::{Backlog, Sweeper};
 use crate::throttle::{Decision, Throttle};
@@ -62,6 +63,9 @@ pub struct ReaderLoop<'a> {
     /// larger count when a run of passed transactions ends means the reader was waiting for
     /// room while the applier ran past it.
     pub(super) full_waits_seen: u64,
+    /// The start-up status of a delayed replica (`MASTER_DELAY`), used until the poller's first
+    /// reading so that the first transactions are not prefetched before the throttle knows.
+    pub(super) delayed_at_start: Option<ReplicaStatus>,
 }
 
 impl ReaderLoop<'_> {
@@ -85,7 +89,7 @@ impl ReaderLoop<'_> {
                         self.txn_bytes.1 += 1;
                     }
                     self.last_end = Some(tx.end.clone());
-                    if self.wanted(&tx) {
+                    if self.wanted(&tx) || self.held_for_delay(&tx, &mut batch)? {
                         batch.push(tx);
                     } else {
                         self.metrics.transactions_not_planned.inc();
@@ -141,12 +145,44 @@ impl ReaderLoop<'_> {
             // this, a reader passed for an instant flipped the throttle to idle in mid-backlog.)
             behind += self.remaining_txns().unwrap_or(0);
         }
-        let d = self
-            .throttle
-            .decide(latest.as_ref().map(|s| &s.status), behind);
+        let status = latest
+            .as_ref()
+            .map(|s| &s.status)
+            .or(self.delayed_at_start.as_ref());
+        let d = self.throttle.decide(status, behind);
         self.metrics.active.set(i64::from(d == Decision::Prefetch));
         self.sweeper.set_active(d == Decision::Prefetch);
         d == Decision::Prefetch
+    }
+
+    /// On a delayed replica (`MASTER_DELAY`) on schedule, the relay log holds the delay's worth
+    /// of transactions on purpose and the throttle idles. Reading through them unplanned would
+    /// leave the reader at the end of the relay log, with nothing ahead of the applier
+    /// prefetched, when the applier falls behind its schedule: instead wait here with `tx`
+    /// until the throttle wants it (true) or the applier passes it (false).
+    fn held_for_delay(&mut self, tx: &Transaction, batch: &mut Vec<Transaction>) -> Result<bool> {
+        let Some(end) = RelayCoord::new(&tx.end.file, tx.end.offset) else {
+            return Ok(false);
+        };
+        let mut last_maint: Option<Instant> = None;
+        loop {
+            let delayed = match self.poller.latest() {
+                Some(s) => s.status.sql_delay > 0,
+                None => self.delayed_at_start.is_some(),
+            };
+            if !delayed || self.shutdown.is_triggered() || self.sched.applier_passed(end) {
+                return Ok(false);
+            }
+            if self.wanted(tx) {
+                return Ok(true);
+            }
+            if last_maint.is_none_or(|t| t.elapsed() > Duration::from_millis(200)) {
+                self.flush(batch)?;
+                self.maintain();
+                last_maint = Some(Instant::now());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// The reader plans again. If the applier passed it while it waited for room in the window,

@@ -65,6 +65,11 @@ pub struct ReplicaStatus {
     pub last_sql_errno: Option<u32>,
     /// Executed_Gtid_Set (MySQL) or Gtid_Slave_Pos (MariaDB), when present.
     pub executed_gtids: Option<String>,
+    /// SQL_Delay: the configured delay (`MASTER_DELAY` / `SOURCE_DELAY`) in seconds; 0 when none.
+    pub sql_delay: u64,
+    /// SQL_Remaining_Delay: set while the applier waits for an event's delay to expire (it is
+    /// on schedule then, not lagging); NULL otherwise.
+    pub sql_remaining_delay: Option<u64>,
 }
 
 impl ReplicaStatus {
@@ -114,7 +119,18 @@ impl ReplicaStatus {
             executed_gtids: get(&["Executed_Gtid_Set", "Gtid_Slave_Pos"])
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
+            sql_delay: get(&["SQL_Delay"])
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0),
+            sql_remaining_delay: get(&["SQL_Remaining_Delay"]).and_then(|v| v.trim().parse().ok()),
         })
+    }
+
+    /// How far the applier is behind beyond its configured delay: Seconds_Behind counts from
+    /// the event's time, so on a delayed replica that is on schedule it equals the delay.
+    pub fn lag_beyond_delay(&self) -> Option<u64> {
+        self.seconds_behind
+            .map(|s| s.saturating_sub(self.sql_delay))
     }
 
     /// The applier's position in comparable form.
@@ -151,6 +167,8 @@ mod tests {
         ("Last_SQL_Errno", Some("0")),
         ("Last_SQL_Error", Some("")),
         ("Source_UUID", Some("3e11fa47-71ca-11e1-9e33-c80aa9429562")),
+        ("SQL_Delay", Some("0")),
+        ("SQL_Remaining_Delay", None),
         (
             "Executed_Gtid_Set",
             Some("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5000"),
@@ -209,6 +227,35 @@ mod tests {
         assert_eq!(s.last_sql_errno, Some(1146));
         assert_eq!(s.executed_gtids, None);
         assert_eq!(s.relay_coord().unwrap().file_no, 35);
+    }
+
+    #[test]
+    fn a_delayed_replica_lags_only_beyond_its_delay() {
+        let plain = ReplicaStatus::from_columns(MYSQL8_REPLICA.iter().copied()).unwrap();
+        assert_eq!((plain.sql_delay, plain.sql_remaining_delay), (0, None));
+        assert_eq!(plain.lag_beyond_delay(), Some(742));
+        // MariaDB 10.11, MASTER_DELAY=3600, the applier waiting on the next event's delay.
+        let waiting = ReplicaStatus::from_columns([
+            ("Relay_Log_File", Some("relay-bin.000002")),
+            ("Relay_Log_Pos", Some("552")),
+            ("Slave_SQL_Running", Some("Yes")),
+            ("Seconds_Behind_Master", Some("3598")),
+            ("SQL_Delay", Some("3600")),
+            ("SQL_Remaining_Delay", Some("2")),
+        ])
+        .unwrap();
+        assert_eq!(waiting.sql_delay, 3600);
+        assert_eq!(waiting.sql_remaining_delay, Some(2));
+        assert_eq!(waiting.lag_beyond_delay(), Some(0));
+        let late = ReplicaStatus::from_columns([
+            ("Relay_Log_File", Some("relay-bin.000002")),
+            ("Relay_Log_Pos", Some("552")),
+            ("Seconds_Behind_Master", Some("3700")),
+            ("SQL_Delay", Some("3600")),
+            ("SQL_Remaining_Delay", None),
+        ])
+        .unwrap();
+        assert_eq!(late.lag_beyond_delay(), Some(100));
     }
 
     #[test]
