@@ -196,9 +196,11 @@ pub struct RunArgs {
     /// leaves the priority alone. 0: off.
     #[arg(long, value_name = "N", default_value_t = crate::exec::DEFAULT_PROBE_NICE)]
     pub probe_nice: i32,
-    /// Prefetch even when the replica is not lagging, or when its buffer pool reads next to
-    /// nothing from disk (by default the daemon idles then: the applier is served from memory).
-    /// For benchmarks.
+    /// For benchmarks: prefetch even when the replica is not lagging, or when its buffer pool
+    /// reads next to nothing from disk. By default the daemon idles then (the applier is served
+    /// from memory); on a delayed replica (MASTER_DELAY) only the lag beyond the delay counts,
+    /// and while the applier waits on an event's delay the daemon idles, its reader waiting at
+    /// the applier's position.
     #[arg(long)]
     pub always: bool,
     /// DANGEROUS, for benchmarks only: turn the row-key conflict map off.
