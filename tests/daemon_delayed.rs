@@ -3,7 +3,7 @@
 //! Seconds_Behind_Master counts from the events' time, so it looks like a lagging replica. On
 //! schedule (the applier waiting for the next event's delay) the daemon must leave it alone:
 //! no probes, and the reader waits at the applier instead of reading the backlog through
-//! unplanned. When the applier stops (here: the SQL thread stopped, as after an error), the
+//! unplanned, also across a replica restart. When the applier stops (here: the SQL thread stopped, as after an error), the
 //! waiting transactions are planned from the one the reader held, none read through. Nothing
 //! is written.
 
@@ -20,7 +20,7 @@ const TXNS: u64 = 200;
 
 #[test]
 fn a_delayed_replica_on_schedule_is_left_alone_and_its_backlog_kept_for_later() {
-    let Some(sb) = s::sandbox(SandboxOptions::default()) else {
+    let Some(mut sb) = s::sandbox(SandboxOptions::default()) else {
         return;
     };
     s::load(&sb, ROWS);
@@ -48,6 +48,22 @@ fn a_delayed_replica_on_schedule_is_left_alone_and_its_backlog_kept_for_later() 
         m.transactions_read.get() <= 2,
         "the reader read {} of {TXNS} transactions through instead of waiting at the applier",
         m.transactions_read.get()
+    );
+
+    // A replica restart under the held reader: the daemon reconnects and, the applier waiting
+    // on its delay again, stays idle without reading the backlog through.
+    let read_before = m.transactions_read.get();
+    sb.replica.restart().unwrap();
+    sb.wait_for_relay_log_catch_up(Duration::from_secs(60))
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(!run.handle.is_finished(), "the daemon stopped");
+    assert_eq!(m.probes_run(), 0, "probes after the restart");
+    assert_eq!(m.active.get(), 0);
+    assert!(
+        m.transactions_read.get() <= read_before + 2,
+        "read {} transactions through after the restart",
+        m.transactions_read.get() - read_before
     );
 
     // The applier stops: what it will apply next is now worth having in memory. Planning

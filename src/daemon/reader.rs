@@ -180,6 +180,10 @@ impl ReaderLoop<'_> {
                 self.flush(batch)?;
                 self.maintain();
                 last_maint = Some(Instant::now());
+                if self.last_end.as_ref() != Some(&tx.end) {
+                    // Maintenance re-opened the relay log (a reset): `tx` is from the old one.
+                    return Ok(false);
+                }
             }
             std::thread::sleep(Duration::from_millis(20));
         }
