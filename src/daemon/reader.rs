@@ -161,16 +161,15 @@ impl ReaderLoop<'_> {
     /// prefetched, when the applier falls behind its schedule: instead wait here with `tx`
     /// until the throttle wants it (true) or the applier passes it (false).
     fn held_for_delay(&mut self, tx: &Transaction, batch: &mut Vec<Transaction>) -> Result<bool> {
+        if !self.delayed() {
+            return Ok(false);
+        }
         let Some(end) = RelayCoord::new(&tx.end.file, tx.end.offset) else {
             return Ok(false);
         };
         let mut last_maint: Option<Instant> = None;
         loop {
-            let delayed = match self.poller.latest() {
-                Some(s) => s.status.sql_delay > 0,
-                None => self.delayed_at_start.is_some(),
-            };
-            if !delayed || self.shutdown.is_triggered() || self.sched.applier_passed(end) {
+            if !self.delayed() || self.shutdown.is_triggered() || self.sched.applier_passed(end) {
                 return Ok(false);
             }
             if self.wanted(tx) {
@@ -186,6 +185,14 @@ impl ReaderLoop<'_> {
                 }
             }
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Whether the replica applies with a configured delay (`MASTER_DELAY`).
+    fn delayed(&self) -> bool {
+        match self.poller.latest() {
+            Some(s) => s.status.sql_delay > 0,
+            None => self.delayed_at_start.is_some(),
         }
     }
 

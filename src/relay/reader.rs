@@ -173,6 +173,13 @@ impl Cur {
     fn err(&self, kind: ErrorKind, offset: u64, msg: impl std::fmt::Display) -> Error {
         Error::new(kind, format!("{}:{offset}: {msg}", self.name))
     }
+
+    /// The file is MariaDB-encrypted from its START_ENCRYPTION event at `offset` on: the rest is
+    /// ciphertext, which framing would only report as corrupt events and scan for nothing.
+    fn encrypted_from(&mut self, offset: u64) -> Error {
+        self.exhausted = true;
+        self.err(ErrorKind::Unsupported, offset, ENCRYPTED_MARIADB)
+    }
 }
 
 impl<E> ReadOutcome<E> {
@@ -370,12 +377,7 @@ impl Reader {
                     frame(&mut cur.file, next, max, f.checksum)
                     && h.type_code == code::MARIA_START_ENCRYPTION
                 {
-                    cur.exhausted = true;
-                    return Some(Halt::Error(cur.err(
-                        ErrorKind::Unsupported,
-                        next,
-                        ENCRYPTED_MARIADB,
-                    )));
+                    return Some(Halt::Error(cur.encrypted_from(next)));
                 }
                 cur.fde = Some(Arc::new(f));
                 cur.offset = FDE_OFFSET;
@@ -430,11 +432,9 @@ impl Reader {
                     cur.resync = false;
                 }
                 if header.type_code == code::MARIA_START_ENCRYPTION {
-                    // Everything after it is ciphertext: framing it would only report "corrupt"
-                    // events and scan the rest of the file for nothing.
-                    cur.exhausted = true;
-                    let e = cur.err(ErrorKind::Unsupported, cur.offset, ENCRYPTED_MARIADB);
-                    return Some(Step::Halt(Halt::Error(e)));
+                    // Met here when the file had only its FDE as `read_fde` looked.
+                    let at = cur.offset;
+                    return Some(Step::Halt(Halt::Error(cur.encrypted_from(at))));
                 }
                 if let Some(f) = fde {
                     cur.fde = Some(Arc::new(f));

@@ -463,3 +463,24 @@ fn a_mariadb_encrypted_file_is_skipped_at_start_encryption_without_scanning_the_
         .expect("a start inside ciphertext is refused");
     assert!(e.to_string().contains("encrypt_binlog=ON"), "{e}");
 }
+
+#[test]
+fn a_live_file_that_turns_out_encrypted_after_its_fde_is_skipped_at_start_encryption() {
+    let dir = tempfile::tempdir().unwrap();
+    let (enc, at) = mariadb_encrypted();
+    // The server has written only the FDE when the reader first looks.
+    let p = write(dir.path(), "relay.000001", &enc[..at as usize]);
+    let mut r = Reader::open(RelaySource::Files(vec![p.clone()]), None, true).unwrap();
+    assert_eq!(
+        event(r.next()).header.type_code,
+        header::code::FORMAT_DESCRIPTION
+    );
+    assert!(matches!(r.next(), ReadOutcome::Pending));
+    std::fs::write(&p, &enc).unwrap();
+    let e = error(r.next());
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert!(e.to_string().contains(&format!("relay.000001:{at}")), "{e}");
+    assert!(e.to_string().contains("encrypt_binlog=ON"), "{e}");
+    // Nothing framed from the ciphertext: the file is done, the reader waits for the next one.
+    assert!(matches!(r.next(), ReadOutcome::Pending));
+}
