@@ -224,6 +224,12 @@ fn detect(config: &Config) -> Result<(ServerInfo, Channel, ReplicaStatus)> {
             workers = info.parallel_workers,
             "parallel applier: its reported position is the low-water mark; probes just past it may be late"
         );
+        if config.workers > 2 {
+            tracing::info!(
+                probe_workers = config.workers,
+                "with a parallel applier on a host with few cores, --workers 2 measured better: its workers already overlap their reads, and probes take CPU from them (benches/README.md, \"Fewer probe workers next to a parallel applier\")"
+            );
+        }
     }
     Ok((info, channel, status))
 }
