@@ -234,27 +234,23 @@ mod tests {
         let plain = ReplicaStatus::from_columns(MYSQL8_REPLICA.iter().copied()).unwrap();
         assert_eq!((plain.sql_delay, plain.sql_remaining_delay), (0, None));
         assert_eq!(plain.lag_beyond_delay(), Some(742));
-        // MariaDB 10.11, MASTER_DELAY=3600, the applier waiting on the next event's delay.
-        let waiting = ReplicaStatus::from_columns([
-            ("Relay_Log_File", Some("relay-bin.000002")),
-            ("Relay_Log_Pos", Some("552")),
-            ("Slave_SQL_Running", Some("Yes")),
-            ("Seconds_Behind_Master", Some("3598")),
-            ("SQL_Delay", Some("3600")),
-            ("SQL_Remaining_Delay", Some("2")),
-        ])
-        .unwrap();
+        // MariaDB 10.11, MASTER_DELAY=3600 (Slave_SQL_Running and the rest left out).
+        let delayed = |behind: &'static str, remaining: Option<&'static str>| {
+            ReplicaStatus::from_columns([
+                ("Relay_Log_File", Some("relay-bin.000002")),
+                ("Relay_Log_Pos", Some("552")),
+                ("Seconds_Behind_Master", Some(behind)),
+                ("SQL_Delay", Some("3600")),
+                ("SQL_Remaining_Delay", remaining),
+            ])
+            .unwrap()
+        };
+        // The applier waiting on the next event's delay.
+        let waiting = delayed("3598", Some("2"));
         assert_eq!(waiting.sql_delay, 3600);
         assert_eq!(waiting.sql_remaining_delay, Some(2));
         assert_eq!(waiting.lag_beyond_delay(), Some(0));
-        let late = ReplicaStatus::from_columns([
-            ("Relay_Log_File", Some("relay-bin.000002")),
-            ("Relay_Log_Pos", Some("552")),
-            ("Seconds_Behind_Master", Some("3700")),
-            ("SQL_Delay", Some("3600")),
-            ("SQL_Remaining_Delay", None),
-        ])
-        .unwrap();
+        let late = delayed("3700", None);
         assert_eq!(late.lag_beyond_delay(), Some(100));
     }
 
