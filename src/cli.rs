@@ -135,9 +135,11 @@ pub struct RunArgs {
     /// Prefetch mode.
     #[arg(long, value_enum, default_value_t = ModeArg::Select)]
     pub mode: ModeArg,
-    /// Worker connections.
-    #[arg(long, default_value_t = 8)]
-    pub workers: usize,
+    /// Probe worker connections, each with its own session on the replica. Default: 8 next to
+    /// a single-threaded applier, 2 next to a parallel one (slave_parallel_threads /
+    /// replica_parallel_workers > 0), whose threads already overlap their own reads.
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
     /// Log what would run instead of running it.
     #[arg(long)]
     pub dry_run: bool,

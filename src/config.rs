@@ -33,8 +33,9 @@ pub struct Config {
     pub channel: Option<String>,
     /// Prefetch mode.
     pub mode: Mode,
-    /// Worker connections.
-    pub workers: usize,
+    /// Probe worker connections (None: [`Config::DEFAULT_WORKERS`], or
+    /// [`Config::DEFAULT_WORKERS_PARALLEL`] next to a parallel applier).
+    pub workers: Option<usize>,
     /// Log probes instead of running them.
     pub dry_run: bool,
     /// Prometheus endpoint address.
@@ -75,6 +76,23 @@ pub struct Config {
 }
 
 impl Config {
+    /// Probe workers next to a single-threaded applier: enough to keep several reads in flight
+    /// ahead of it (benches/README.md, "Scheduler" and "Probe threads yield the CPU").
+    pub const DEFAULT_WORKERS: usize = 8;
+    /// Probe workers next to a parallel applier, whose own threads already overlap their reads:
+    /// more probe connections mostly take CPU from them (benches/README.md, "Fewer probe workers
+    /// next to a parallel applier").
+    pub const DEFAULT_WORKERS_PARALLEL: usize = 2;
+
+    /// The probe workers to start, given the applier's parallel threads (0: single-threaded).
+    pub fn probe_workers(&self, applier_threads: u64) -> usize {
+        self.workers.unwrap_or(if applier_threads > 0 {
+            Self::DEFAULT_WORKERS_PARALLEL
+        } else {
+            Self::DEFAULT_WORKERS
+        })
+    }
+
     /// Defaults for a replica (tests start from this).
     pub fn new(replica: ConnSpec) -> Config {
         Config {
@@ -82,7 +100,7 @@ impl Config {
             relay_log_index: None,
             channel: None,
             mode: Mode::Select,
-            workers: 8,
+            workers: None,
             dry_run: false,
             metrics_addr: None,
             poll_interval: Duration::from_millis(20),
@@ -114,7 +132,7 @@ impl Config {
             home_cnf.as_deref(),
             (env("MYSQL_USER"), env("MYSQL_PWD")),
         )?;
-        if a.workers == 0 || a.workers > 256 {
+        if a.workers.is_some_and(|w| w == 0 || w > 256) {
             return Err(cfg("--workers must be between 1 and 256"));
         }
         if !(10..=1000).contains(&a.poll_ms) {
@@ -456,5 +474,17 @@ mod tests {
         assert_eq!(run_args(&["--remember-mb", "0"]).unwrap().remember_mb, 0);
         let e = run_args(&["--remember-mb", "5000"]).unwrap_err();
         assert!(e.to_string().contains("--remember-mb"), "{e}");
+    }
+
+    #[test]
+    fn workers_default_follows_the_applier_and_an_explicit_count_wins() {
+        let auto = run_args(&[]).unwrap();
+        assert_eq!(auto.probe_workers(0), Config::DEFAULT_WORKERS);
+        assert_eq!(auto.probe_workers(8), Config::DEFAULT_WORKERS_PARALLEL);
+        let given = run_args(&["--workers", "8"]).unwrap();
+        assert_eq!(given.probe_workers(8), 8);
+        assert_eq!(given.probe_workers(0), 8);
+        let e = run_args(&["--workers", "0"]).unwrap_err();
+        assert!(e.to_string().contains("--workers"), "{e}");
     }
 }

@@ -145,6 +145,8 @@ pub struct Metrics {
     pub ahead_secs: Gauge,
     /// Probes queued or running.
     pub probes_pending: Gauge,
+    /// Probe worker connections started (`--workers`, or its default for the applier found).
+    pub probe_workers: Gauge,
     /// Keys per probe now (follows the buffer pool: `--probe-keys` or `--probe-keys-filling`).
     pub probe_keys: Gauge,
     /// The window's page budget now (follows the buffer pool's eviction rate: `--max-pages`).
@@ -213,6 +215,7 @@ impl Default for Metrics {
             txns_without_probes: Counter::default(),
             txns_passed: Counter::default(),
             ahead_txns: Gauge::default(),
+            probe_workers: Gauge::default(),
             probe_keys: Gauge::default(),
             window_pages: Gauge::default(),
             ahead_secs: Gauge::default(),
@@ -491,6 +494,12 @@ impl Metrics {
             "sweeps_waiting",
             "Tables whose sweep waits at the cost gate (point probes cost less, or too early to tell).",
             self.sweeps_waiting.get() as f64,
+        );
+        g(
+            &mut o,
+            "probe_workers",
+            "Probe worker connections: --workers, or by default 8 next to a single-threaded applier and 2 next to a parallel one.",
+            self.probe_workers.get() as f64,
         );
         g(
             &mut o,

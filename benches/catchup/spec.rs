@@ -84,7 +84,8 @@ pub struct Condition {
     pub prefetch: Option<&'static [&'static str]>,
 }
 
-const SELECT: &[&str] = &["--mode", "select", "--workers", "8"];
+/// The daemon's own default for `--workers`: 8 probe workers, 2 next to a parallel applier.
+const SELECT: &[&str] = &["--mode", "select"];
 const SELECT_SWEEP: &[&str] = &["--mode", "select", "--workers", "8", "--sweep-workers", "4"];
 const ROLLBACK: &[&str] = &["--mode", "rollback", "--workers", "8"];
 const ROLLBACK_NO_MAP: &[&str] = &["--mode", "rollback", "--workers", "8", "--no-conflict-map"];

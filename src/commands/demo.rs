@@ -373,7 +373,7 @@ fn catch_up(
             password: None,
         });
         config.relay_log_index = Some(server.relay_log_index());
-        config.workers = args.workers;
+        config.workers = Some(args.workers);
         config.max_ahead = args.max_ahead;
         let (sd, m) = (shutdown.clone(), metrics.clone());
         std::thread::spawn(move || daemon::run_with_metrics(config, sd, m))

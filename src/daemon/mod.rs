@@ -149,7 +149,7 @@ pub fn run_with_metrics(
     let probe_size = probe_size::ProbeSize::new(config.probe_keys, config.probe_keys_filling);
     metrics.probe_keys.set(probe_size.keys() as i64);
     let watcher = spawn_watcher(&config, &shutdown, &sched, &metrics, cpu0);
-    tracing::info!(flavor = %info.flavor, mode = config.mode.as_str(), workers = config.workers,
+    tracing::info!(flavor = %info.flavor, mode = config.mode.as_str(), workers = config.probe_workers(info.parallel_workers),
         start = %format!("{}:{}", status.relay_log_file, status.relay_log_pos), "relay-prefetch running");
     let result = reader::ReaderLoop {
         source: relay,
@@ -224,11 +224,18 @@ fn detect(config: &Config) -> Result<(ServerInfo, Channel, ReplicaStatus)> {
             workers = info.parallel_workers,
             "parallel applier: its reported position is the low-water mark; probes just past it may be late"
         );
-        if config.workers > 2 {
-            tracing::info!(
-                probe_workers = config.workers,
-                "with a parallel applier on a host with few cores, --workers 2 measured better: its workers already overlap their reads, and probes take CPU from them (benches/README.md, \"Fewer probe workers next to a parallel applier\")"
-            );
+        match config.workers {
+            None => tracing::info!(
+                probe_workers = Config::DEFAULT_WORKERS_PARALLEL,
+                "parallel applier: probe workers default to {} (its threads already overlap their reads; more probes take CPU from them, benches/README.md \"Fewer probe workers next to a parallel applier\"); --workers overrides",
+                Config::DEFAULT_WORKERS_PARALLEL
+            ),
+            Some(w) if w > Config::DEFAULT_WORKERS_PARALLEL => tracing::info!(
+                probe_workers = w,
+                "with a parallel applier on a host with few cores, --workers {} measured better: its threads already overlap their reads, and probes take CPU from them (benches/README.md, \"Fewer probe workers next to a parallel applier\")",
+                Config::DEFAULT_WORKERS_PARALLEL
+            ),
+            Some(_) => {}
         }
     }
     Ok((info, channel, status))
@@ -303,8 +310,10 @@ fn start_scheduler(
         probe_timeout_ms: config.probe_timeout_ms,
         priority: probe_priority(config, info),
     });
-    let mut executors: Vec<Box<dyn Executor>> = Vec::with_capacity(config.workers);
-    for i in 0..config.workers {
+    let workers = config.probe_workers(info.parallel_workers);
+    metrics.probe_workers.set(workers as i64);
+    let mut executors: Vec<Box<dyn Executor>> = Vec::with_capacity(workers);
+    for i in 0..workers {
         if config.dry_run {
             executors.push(Box::new(DryRunExecutor));
             continue;

@@ -77,7 +77,7 @@ pub fn spec(server: &Server) -> ConnSpec {
 pub fn config(sb: &Sandbox, mode: Mode) -> Config {
     let mut c = Config::new(spec(&sb.replica));
     c.mode = mode;
-    c.workers = 4;
+    c.workers = Some(4);
     c.relay_log_index = Some(sb.replica.relay_log_index());
     c.poll_interval = Duration::from_millis(10);
     c.status_interval = Duration::from_secs(2);
