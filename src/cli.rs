@@ -149,7 +149,9 @@ pub struct RunArgs {
     /// How often to poll the applier's position, in milliseconds (10–1000).
     #[arg(long, default_value_t = 20)]
     pub poll_ms: u64,
-    /// Drop probes closer than this many transactions to the applier.
+    /// Drop probes closer than this many transactions to the applier. With a parallel applier
+    /// it counts from the last transaction its threads may be running: its reported position
+    /// (the low-water mark) plus its thread count.
     #[arg(long, default_value_t = 2)]
     pub min_ahead: u64,
     /// Never run more than this many transactions ahead of the applier (default: derived).

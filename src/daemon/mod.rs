@@ -222,7 +222,7 @@ fn detect(config: &Config) -> Result<(ServerInfo, Channel, ReplicaStatus)> {
     if info.parallel_workers > 0 {
         tracing::info!(
             workers = info.parallel_workers,
-            "parallel applier: its reported position is the low-water mark; probes just past it may be late"
+            "parallel applier: its reported position is the low-water mark; probes keep its thread count of transactions further ahead"
         );
         match config.workers {
             None => tracing::info!(
@@ -337,10 +337,11 @@ fn start_scheduler(
         buffer_pool_mb = info.buffer_pool_bytes >> 20,
         "window limits"
     );
+    let (min_ahead, applier_guard) = applier_distances(config.min_ahead, info.parallel_workers);
     let sopts = SchedulerOptions {
         mode: config.mode,
-        min_ahead: config.min_ahead,
-        applier_guard: config.min_ahead.max(4),
+        min_ahead,
+        applier_guard,
         unmeasured_guard: crate::schedule::unmeasured_guard(),
         conflict_map: config.conflict_map,
         max_probes: 4096,
@@ -351,6 +352,20 @@ fn start_scheduler(
         executors,
         metrics.clone(),
     ))
+}
+
+/// How far past the applier's reported position probes must be: `(min_ahead, applier_guard)`.
+/// A parallel applier reports its low-water mark (MariaDB commits in order and moves the
+/// position at each commit), and each of its `applier_threads` may be executing one transaction
+/// beyond it, holding that transaction's row locks until its turn to commit. Both distances
+/// therefore count from the last transaction it may be working on: a select probe there is
+/// late (its read races the applier's), and a DML probe there could wait on, or hold, the
+/// applier's row locks.
+fn applier_distances(min_ahead: u64, applier_threads: u64) -> (u64, u64) {
+    (
+        min_ahead + applier_threads,
+        min_ahead.max(4) + applier_threads,
+    )
 }
 
 /// The status line every `status_interval`, and the `duration` stop.
@@ -393,4 +408,14 @@ fn spawn_watcher(
             s.halt();
         })
         .expect("spawning the status thread")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_parallel_applier_moves_both_distances_past_its_threads() {
+        assert_eq!(super::applier_distances(2, 0), (2, 4));
+        assert_eq!(super::applier_distances(2, 8), (10, 12));
+        assert_eq!(super::applier_distances(6, 4), (10, 10));
+    }
 }
