@@ -222,6 +222,7 @@ fn detect(config: &Config) -> Result<(ServerInfo, Channel, ReplicaStatus)> {
     if info.parallel_workers > 0 {
         tracing::info!(
             workers = info.parallel_workers,
+            checkpoint_lag = info.checkpoint_lag,
             "parallel applier: its reported position is the low-water mark; probes keep its thread count of transactions further ahead"
         );
         match config.workers {
@@ -337,7 +338,8 @@ fn start_scheduler(
         buffer_pool_mb = info.buffer_pool_bytes >> 20,
         "window limits"
     );
-    let (min_ahead, applier_guard) = applier_distances(config.min_ahead, info.parallel_workers);
+    let (min_ahead, applier_guard) =
+        applier_distances(config.min_ahead, info.parallel_workers, info.checkpoint_lag);
     let sopts = SchedulerOptions {
         mode: config.mode,
         min_ahead,
@@ -355,16 +357,20 @@ fn start_scheduler(
 }
 
 /// How far past the applier's reported position probes must be: `(min_ahead, applier_guard)`.
-/// A parallel applier reports its low-water mark (MariaDB commits in order and moves the
-/// position at each commit), and each of its `applier_threads` may be executing one transaction
-/// beyond it, holding that transaction's row locks until its turn to commit. Both distances
-/// therefore count from the last transaction it may be working on: a select probe there is
-/// late (its read races the applier's), and a DML probe there could wait on, or hold, the
-/// applier's row locks.
-fn applier_distances(min_ahead: u64, applier_threads: u64) -> (u64, u64) {
+/// A parallel applier reports a low-water mark, and each of its `applier_threads` may be
+/// executing one transaction beyond it, holding that transaction's row locks until its turn to
+/// commit. MariaDB moves the mark at every in-order commit; MySQL's multithreaded applier only
+/// at checkpoints, so up to `checkpoint_lag` more transactions past it may be applied already.
+/// A select probe within the threads' reach is late (its read races the applier's): it is
+/// dropped. A DML probe in the locking modes keeps clear of everything the applier may be
+/// holding or have done, checkpoint lag included, so it can never wait on, or hold, the
+/// applier's row locks. (A select probe is not held back by the checkpoint lag: past the
+/// threads it is at worst late, and dropping a whole checkpoint group would lose that much
+/// prefetching at every checkpoint.)
+fn applier_distances(min_ahead: u64, applier_threads: u64, checkpoint_lag: u64) -> (u64, u64) {
     (
         min_ahead + applier_threads,
-        min_ahead.max(4) + applier_threads,
+        min_ahead.max(4) + applier_threads + checkpoint_lag,
     )
 }
 
@@ -414,8 +420,13 @@ fn spawn_watcher(
 mod tests {
     #[test]
     fn a_parallel_applier_moves_both_distances_past_its_threads() {
-        assert_eq!(super::applier_distances(2, 0), (2, 4));
-        assert_eq!(super::applier_distances(2, 8), (10, 12));
-        assert_eq!(super::applier_distances(6, 4), (10, 10));
+        assert_eq!(super::applier_distances(2, 0, 0), (2, 4));
+        assert_eq!(super::applier_distances(2, 8, 0), (10, 12));
+        assert_eq!(super::applier_distances(6, 4, 0), (10, 10));
+    }
+
+    #[test]
+    fn a_mysql_checkpoint_lag_keeps_dml_probes_clear_but_not_selects() {
+        assert_eq!(super::applier_distances(2, 4, 512), (6, 520));
     }
 }

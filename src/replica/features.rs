@@ -31,6 +31,11 @@ pub struct ServerInfo {
     pub page_size: u64,
     /// Parallel applier threads (0 = single-threaded applier).
     pub parallel_workers: u64,
+    /// Transactions a parallel applier may have applied past the position it reports, beyond
+    /// the one each thread may be running: MySQL's `replica_checkpoint_group` (its
+    /// multithreaded applier reports checkpoints); 0 for MariaDB (it reports every in-order
+    /// commit) and for a single-threaded applier.
+    pub checkpoint_lag: u64,
     /// `@@innodb_old_blocks_pct`: the share of the pool where newly read pages enter the LRU
     /// (37 by default); a prefetched page must be used before it falls off that sublist.
     pub old_blocks_pct: u64,
@@ -119,6 +124,15 @@ pub fn detect(conn: &mut Conn) -> Result<ServerInfo> {
         .ok()
         .flatten()
         .unwrap_or(0);
+    let checkpoint_lag = match flavor.checkpoint_group_variable() {
+        Some(v) if parallel_workers > 0 => conn
+            .query_first::<u64, _>(format!("SELECT @@{v}"))
+            .ok()
+            .flatten()
+            // MySQL's default, should the variable be unreadable.
+            .unwrap_or(512),
+        _ => 0,
+    };
     // Relay logs are encrypted with the binary logs. Each server has one of these variables; a
     // missing one is an error here, which means "not encrypted".
     let encrypted_logs = ["encrypt_binlog", "binlog_encryption"]
@@ -143,6 +157,7 @@ pub fn detect(conn: &mut Conn) -> Result<ServerInfo> {
         buffer_pool_bytes: pool,
         page_size: page,
         parallel_workers,
+        checkpoint_lag,
         old_blocks_pct,
         encrypted_logs,
     })
@@ -162,6 +177,7 @@ mod tests {
             buffer_pool_bytes: 128 << 20,
             page_size: 16 << 10,
             parallel_workers: 0,
+            checkpoint_lag: 0,
             old_blocks_pct: 37,
             encrypted_logs,
         }

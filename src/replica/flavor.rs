@@ -102,6 +102,19 @@ impl Flavor {
             Family::MySql => "slave_parallel_workers",
         }
     }
+
+    /// The variable bounding how many transactions a parallel applier may have applied past the
+    /// position SHOW REPLICA STATUS reports: MySQL's multithreaded applier moves that position
+    /// only at checkpoints, at least every `replica_checkpoint_group` transactions (or sooner,
+    /// every `replica_checkpoint_period` ms). None for MariaDB, which moves it at every in-order
+    /// commit.
+    pub fn checkpoint_group_variable(&self) -> Option<&'static str> {
+        match self.family {
+            Family::MariaDb => None,
+            Family::MySql if self.version >= (8, 0, 26) => Some("replica_checkpoint_group"),
+            Family::MySql => Some("slave_checkpoint_group"),
+        }
+    }
 }
 
 impl fmt::Display for Flavor {
@@ -155,6 +168,10 @@ mod tests {
         assert_eq!(f.status_statement(), "SHOW REPLICA STATUS");
         assert_eq!(f.parallel_workers_variable(), "replica_parallel_workers");
         assert_eq!(
+            f.checkpoint_group_variable(),
+            Some("replica_checkpoint_group")
+        );
+        assert_eq!(
             Flavor::parse("8.0.21", "").status_statement(),
             "SHOW SLAVE STATUS"
         );
@@ -165,6 +182,10 @@ mod tests {
         let f = Flavor::parse("5.7.44-log", "");
         assert_eq!(f.status_statement(), "SHOW SLAVE STATUS");
         assert_eq!(f.parallel_workers_variable(), "slave_parallel_workers");
+        assert_eq!(
+            f.checkpoint_group_variable(),
+            Some("slave_checkpoint_group")
+        );
         assert_eq!(
             f.statement_time_limit_sql(250).unwrap(),
             "SET SESSION max_execution_time = 250"

@@ -4,9 +4,11 @@
 //!
 //! Parallel appliers (MariaDB `slave_parallel_threads`, MySQL `replica_parallel_workers`):
 //! `Relay_Log_Pos` is then the low-water mark — every transaction before it is applied, some after
-//! it may be too. Treating it as the applier's position is the safe side for prefetching: probes
-//! for transactions just past it may be late (harmless), never wrongly dropped as "already
-//! applied".
+//! it may be too (one per applier thread; on MySQL up to a checkpoint group more, as its
+//! multithreaded applier reports only checkpoints). Treating it as the applier's position is the
+//! safe side for prefetching: probes for transactions just past it may be late (harmless), never
+//! wrongly dropped as "already applied". The daemon keeps probes that distance further ahead
+//! (`daemon::applier_distances`).
 
 use crate::error::{Error, ErrorKind, Result};
 
