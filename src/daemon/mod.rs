@@ -149,7 +149,7 @@ pub fn run_with_metrics(
     let probe_size = probe_size::ProbeSize::new(config.probe_keys, config.probe_keys_filling);
     metrics.probe_keys.set(probe_size.keys() as i64);
     let watcher = spawn_watcher(&config, &shutdown, &sched, &metrics, cpu0);
-    tracing::info!(flavor = %info.flavor, mode = config.mode.as_str(), workers = config.probe_workers(info.parallel_workers),
+    tracing::info!(flavor = %info.flavor, mode = config.mode.as_str(), workers = metrics.probe_workers.get(),
         start = %format!("{}:{}", status.relay_log_file, status.relay_log_pos), "relay-prefetch running");
     let result = reader::ReaderLoop {
         source: relay,
@@ -220,23 +220,20 @@ fn detect(config: &Config) -> Result<(ServerInfo, Channel, ReplicaStatus)> {
     let status = replica::fetch_status(&mut conn, &channel)?
         .ok_or_else(|| Error::new(ErrorKind::Config, "the server is not a replica"))?;
     if info.parallel_workers > 0 {
+        let probe_workers = config.probe_workers(info.parallel_workers);
         tracing::info!(
             workers = info.parallel_workers,
             checkpoint_lag = info.checkpoint_lag,
-            "parallel applier: its reported position is the low-water mark; probes keep its thread count of transactions further ahead"
+            probe_workers,
+            "parallel applier: its reported position is the low-water mark, so probes keep its thread count of transactions further ahead; its threads already overlap their reads and probes take CPU from them, so {} probe workers are the default here (benches/README.md, \"Fewer probe workers next to a parallel applier\")",
+            Config::DEFAULT_WORKERS_PARALLEL
         );
-        match config.workers {
-            None => tracing::info!(
-                probe_workers = Config::DEFAULT_WORKERS_PARALLEL,
-                "parallel applier: probe workers default to {} (its threads already overlap their reads; more probes take CPU from them, benches/README.md \"Fewer probe workers next to a parallel applier\"); --workers overrides",
+        if probe_workers > Config::DEFAULT_WORKERS_PARALLEL {
+            tracing::info!(
+                probe_workers,
+                "--workers {} measured better next to a parallel applier on a host with few cores",
                 Config::DEFAULT_WORKERS_PARALLEL
-            ),
-            Some(w) if w > Config::DEFAULT_WORKERS_PARALLEL => tracing::info!(
-                probe_workers = w,
-                "with a parallel applier on a host with few cores, --workers {} measured better: its threads already overlap their reads, and probes take CPU from them (benches/README.md, \"Fewer probe workers next to a parallel applier\")",
-                Config::DEFAULT_WORKERS_PARALLEL
-            ),
-            Some(_) => {}
+            );
         }
     }
     Ok((info, channel, status))
