@@ -210,11 +210,13 @@ pub struct RunArgs {
     /// DANGEROUS, for benchmarks only: turn the row-key conflict map off.
     #[arg(long)]
     pub no_conflict_map: bool,
-    /// Connections that warm whole indexes of the tables the backlog touches by scanning them
-    /// in key order (sequential read-ahead: about a third of the server CPU per page of point
-    /// reads), only while the buffer pool's free pages can hold them; once a table is swept its
-    /// point probes stop. A cost gate sweeps a table only when the rest of the backlog would
-    /// read enough of its pages at random to cost more, and when the sweep can end in the first
+    /// Connections that warm whole indexes the backlog reads (the primary key of every table
+    /// it touches, and the secondary indexes its probes read) by scanning them in key order
+    /// (sequential read-ahead: about a third of the server CPU per page of point reads), only
+    /// while the buffer pool's free pages can hold them; once an index is swept its point
+    /// probes stop. A cost gate sweeps a table only when the rest of the backlog would read
+    /// enough of its pages at random to cost more (judged from the new keys the probes see and
+    /// the pages the pool reads per transaction), and when the sweep can end in the first
     /// half of the remaining catch-up (at the measured apply rate): hot spots and short
     /// backlogs keep their point probes. For a replica restarted with a large, empty pool and a
     /// long backlog spread over the tables; 4 is a good value there. On a pool smaller than the

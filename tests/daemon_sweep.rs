@@ -1,6 +1,7 @@
 //! Sweeps (whole-index warm-up) against a real MariaDB replica just restarted with an empty pool:
-//! with room in the pool, every index of the touched tables ends up cached (pages in the pool
-//! ≥ the index's leaf pages), later probes on those tables are dropped as unnecessary, the whole
+//! with room in the pool, every index the backlog reads ends up cached (pages in the pool
+//! ≥ the index's leaf pages) and an index it never reads is left alone, later probes on swept
+//! indexes are dropped as unnecessary, the whole
 //! thing works for a SELECT-only user and writes nothing; with a pool too small for the tables,
 //! nothing is swept; and the cost gate holds sweeps back until it can judge the backlog.
 
@@ -102,6 +103,60 @@ fn sweeps_warm_every_index_of_touched_tables_when_the_pool_has_room() {
     let sum = d.stop();
     assert_eq!(sum.metrics.sweeps_failed.get(), 0);
     assert!(sum.metrics.sweep_rows.get() >= 2 * ROWS);
+    assert_eq!(s::checksums(&sb.primary), s::checksums(&sb.replica));
+}
+
+#[test]
+fn an_index_the_backlog_never_reads_is_not_swept() {
+    let Some(mut sb) = s::cold_restart_sandbox(128 << 20) else {
+        return;
+    };
+    const ROWS: u64 = 20_000;
+    s::load(&sb, ROWS);
+    sb.replica.exec(&["ANALYZE TABLE pf.t1, pf.t2"]).unwrap();
+    s::restart_cold(&mut sb);
+    // Updates of a column no index holds: the applier reads the primary keys only.
+    sb.stop_sql_thread().unwrap();
+    {
+        let mut c = sb.primary.conn().unwrap();
+        for i in 0..200u64 {
+            let t = 1 + (i as usize % s::TABLES);
+            let id = 1 + (i * 7919) % ROWS;
+            c.query_drop(format!("UPDATE pf.t{t} SET c = 'n{i}' WHERE id = {id}"))
+                .unwrap();
+        }
+    }
+    sb.wait_for_relay_log_catch_up(Duration::from_secs(60))
+        .unwrap();
+    let mut config = s::config(&sb, Mode::Select);
+    config.max_pages = Some(100_000);
+    config.sweep.workers = 2;
+    config.sweep.always = true;
+    let d = s::start(config);
+    d.wait_for("primary keys swept", Duration::from_secs(60), |m| {
+        m.sweeps_done.get() >= s::TABLES as u64
+    });
+    // Give a wrongly queued secondary index time to be swept too.
+    std::thread::sleep(Duration::from_secs(2));
+    let m = d.metrics.clone();
+    for t in 1..=s::TABLES {
+        let (cached, leaf) = cached_and_leaf_pages(&sb, t, "PRIMARY");
+        assert!(cached >= leaf, "pf.t{t} PRIMARY: {cached} of {leaf} pages");
+        let (cached, leaf) = cached_and_leaf_pages(&sb, t, "k_idx");
+        assert!(
+            cached * 2 <= leaf,
+            "pf.t{t} k_idx swept though nothing reads it: {cached} of {leaf} pages"
+        );
+    }
+    assert_eq!(
+        m.sweeps_done.get(),
+        s::TABLES as u64,
+        "only the primary keys are swept"
+    );
+    sb.start_sql_thread().unwrap();
+    sb.wait_for_replica_catch_up(Duration::from_secs(60))
+        .unwrap();
+    d.stop();
     assert_eq!(s::checksums(&sb.primary), s::checksums(&sb.replica));
 }
 

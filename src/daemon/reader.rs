@@ -285,26 +285,26 @@ impl ReaderLoop<'_> {
         Ok(())
     }
 
-    /// Hand the tables this batch's probes read to the sweeper (it queues each table once), and
-    /// drop the probes on tables it has swept completely (their pages are in the pool).
+    /// Hand the indexes this batch's probes read to the sweeper (it queues each index once), and
+    /// drop the probes on indexes it has swept (their pages are in the pool).
     fn notice_tables(&mut self, plans: &mut [crate::plan::Plan]) {
         if !self.sweeper.enabled() {
             return;
         }
         let probes: Vec<&crate::plan::Probe> = plans.iter().flat_map(|p| &p.probes).collect();
         self.sweeper.observe(&probes);
-        let mut seen: Vec<(String, bool)> = Vec::new();
+        let mut seen: Vec<(String, String, bool)> = Vec::new();
         for plan in plans.iter_mut() {
             let before = plan.probes.len();
             plan.probes.retain(|p| {
-                let cached = match seen.iter().find(|(t, _)| *t == p.table) {
-                    Some((_, c)) => *c,
+                let cached = match seen.iter().find(|(t, i, _)| *t == p.table && *i == p.index) {
+                    Some((_, _, c)) => *c,
                     None => {
                         if let Some(t) = self.stage.table(&p.table) {
-                            self.sweeper.notice(&t);
+                            self.sweeper.notice(&t, &p.index);
                         }
-                        let c = self.sweeper.is_cached(&p.table);
-                        seen.push((p.table.clone(), c));
+                        let c = self.sweeper.is_cached(&p.table, &p.index);
+                        seen.push((p.table.clone(), p.index.clone(), c));
                         c
                     }
                 };

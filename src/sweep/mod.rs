@@ -6,7 +6,8 @@
 //! order instead lets InnoDB's linear read-ahead fetch whole extents asynchronously: far fewer
 //! round trips and statements per page. So, next to the point probes (which serve what the
 //! applier needs next), the sweeper reads whole indexes of the tables the plans touch (what it
-//! will need later): every primary key first, then the secondary indexes.
+//! will need later): every primary key first, then the secondary indexes the probes read (an
+//! index the backlog never reads is not worth a page: `update_non_index` never reads `k`).
 //!
 //! Rules (a sweep must pay for itself, and never cost the replica a cached page or hold back
 //! purge):
@@ -25,9 +26,10 @@
 //! * it pauses while the applier is not lagging (the reader's throttle decision);
 //! * its connections are read-only sessions with a statement time limit, in every mode.
 //!
-//! Once every index of a table has been swept, the whole table is in the pool and stays there
-//! while the pool has free pages: point probes on it would only cost the server CPU, so the
-//! reader drops them ([`Sweeper::is_cached`]) until free pages fall under the floor.
+//! Once an index has been swept, it is in the pool and stays there while the pool has free
+//! pages: point probes on it would only cost the server CPU, so the reader drops them
+//! ([`Sweeper::is_cached`]) until free pages fall under the floor. A probe that names no index
+//! (the server picks) is dropped only once every index of its table is swept.
 //!
 //! Owns: the queues of indexes to sweep and the worker threads (`runner`). Does not decide what
 //! the plans touch (the reader calls [`Sweeper::notice`]).
@@ -41,7 +43,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, Sender, TrySendError};
+use crossbeam_channel::{Receiver, Sender};
 
 pub use chunk::{ChunkSql, NotSweepable, chunk_sql};
 pub use gate::Backlog;
@@ -106,36 +108,32 @@ struct SweepShared {
     claimed: Mutex<u64>,
     /// Whether the applier lags (set by the reader through [`Sweeper::set_active`]).
     active: AtomicBool,
-    /// Indexes swept completely, per table ("db.tbl" → (definition version, count)).
-    done: Mutex<FxHashMap<String, (u64, usize)>>,
-    /// Tables with every index swept ("db.tbl"), and a generation bumped on every change.
-    cached: RwLock<Arc<FxHashSet<String>>>,
+    /// Indexes swept completely, per table ("db.tbl" → index names), and a generation bumped
+    /// on every change.
+    cached: RwLock<Arc<Cached>>,
     cached_gen: AtomicU64,
     /// Whether each table's sweep pays (fed by the reader, asked by the workers).
     gate: Mutex<gate::Gate>,
+    /// When a worker last read the pool's read counter for the gate.
+    reads_at: Mutex<Option<std::time::Instant>>,
     /// Targets the gate turned away for now (the workers ask again when idle), and the reason
     /// last logged per table.
     deferred: Mutex<(Vec<Target>, FxHashMap<String, gate::Wait>)>,
 }
 
 impl SweepShared {
-    /// Record a finished index; the table becomes cached when all its indexes are.
+    /// Record a finished index: probes on it stop while the pool has room.
     fn index_done(&self, t: &Target) {
         let name = t.table.qualified_name();
-        let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
-        let e = done.entry(name.clone()).or_insert((t.table.version, 0));
+        let mut c = self.cached.write().unwrap_or_else(|p| p.into_inner());
+        let mut map = (**c).clone();
+        let e = map.entry(name).or_default();
         if e.0 != t.table.version {
-            *e = (t.table.version, 0);
+            *e = (t.table.version, FxHashSet::default());
         }
-        e.1 += 1;
-        if e.1 == t.table.indexes.len() {
-            let mut c = self.cached.write().unwrap_or_else(|p| p.into_inner());
-            let mut set = (**c).clone();
-            set.insert(name.clone());
-            *c = Arc::new(set);
-            self.cached_gen.fetch_add(1, Ordering::AcqRel);
-            tracing::info!(table = %name, "every index swept: no point probes on it while the pool has room");
-        }
+        e.1.insert(t.index.to_ascii_lowercase());
+        *c = Arc::new(map);
+        self.cached_gen.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Forget one table (its definition changed: a rebuilt table's pages are new).
@@ -145,10 +143,10 @@ impl SweepShared {
             .unwrap_or_else(|p| p.into_inner())
             .forget(name);
         let mut c = self.cached.write().unwrap_or_else(|p| p.into_inner());
-        if c.contains(name) {
-            let mut set = (**c).clone();
-            set.remove(name);
-            *c = Arc::new(set);
+        if c.contains_key(name) {
+            let mut map = (**c).clone();
+            map.remove(name);
+            *c = Arc::new(map);
             self.cached_gen.fetch_add(1, Ordering::AcqRel);
         }
     }
@@ -158,7 +156,7 @@ impl SweepShared {
         let mut c = self.cached.write().unwrap_or_else(|p| p.into_inner());
         if !c.is_empty() {
             tracing::info!(tables = c.len(), reason = why, "probing swept tables again");
-            *c = Arc::new(FxHashSet::default());
+            *c = Arc::new(Cached::default());
             self.cached_gen.fetch_add(1, Ordering::AcqRel);
         }
     }
@@ -179,15 +177,29 @@ impl SweepShared {
     }
 }
 
+/// Swept indexes per table ("db.tbl" → (definition version, index names in lower case)).
+type Cached = FxHashMap<String, (u64, FxHashSet<String>)>;
+
+/// What the reader queued for one table.
+#[derive(Debug)]
+struct Queued {
+    /// The definition's schema version.
+    version: u64,
+    /// How many indexes it has.
+    indexes: usize,
+    /// Indexes queued (lower case).
+    names: FxHashSet<String>,
+}
+
 /// Queues of indexes to sweep (primary keys first) and the workers that sweep them.
 pub struct Sweeper {
     shared: Arc<SweepShared>,
     primary: Option<Sender<Target>>,
     secondary: Option<Sender<Target>>,
-    /// Tables already queued (by "db.tbl" as probes name them) and the schema version seen.
-    queued: FxHashMap<String, u64>,
-    /// The reader's copy of the cached-table set and its generation.
-    cached: (u64, Arc<FxHashSet<String>>),
+    /// Indexes already queued per table (by "db.tbl" as probes name them).
+    queued: FxHashMap<String, Queued>,
+    /// The reader's copy of the swept indexes and their generation.
+    cached: (u64, Arc<Cached>),
     workers: Vec<JoinHandle<()>>,
 }
 
@@ -207,10 +219,10 @@ impl Sweeper {
             shutdown,
             claimed: Mutex::new(0),
             active: AtomicBool::new(false),
-            done: Mutex::new(FxHashMap::default()),
-            cached: RwLock::new(Arc::new(FxHashSet::default())),
+            cached: RwLock::new(Arc::new(Cached::default())),
             cached_gen: AtomicU64::new(0),
             gate: Mutex::new(gate::Gate::default()),
+            reads_at: Mutex::new(None),
             deferred: Mutex::new((Vec::new(), FxHashMap::default())),
             opts,
         });
@@ -231,7 +243,7 @@ impl Sweeper {
             primary: enabled.then_some(ptx),
             secondary: enabled.then_some(stx),
             queued: FxHashMap::default(),
-            cached: (0, Arc::new(FxHashSet::default())),
+            cached: (0, Arc::new(Cached::default())),
             workers,
         }
     }
@@ -246,32 +258,42 @@ impl Sweeper {
         self.shared.active.store(active, Ordering::Release);
     }
 
-    /// A plan touches `table`: queue its primary key, then its secondary indexes, unless they
-    /// were queued for this definition already. Never blocks.
-    pub fn notice(&mut self, table: &Arc<Table>) {
+    /// A probe reads `index` of `table` ("" when the server picks): queue the table's primary
+    /// key, and `index` when it is a secondary one, unless they were queued for this definition
+    /// already. Never blocks.
+    pub fn notice(&mut self, table: &Arc<Table>, index: &str) {
         let (Some(p), Some(s)) = (&self.primary, &self.secondary) else {
             return;
         };
         let name = table.qualified_name();
-        match self.queued.get(&name) {
-            Some(v) if *v == table.version => return,
+        let stale = self
+            .queued
+            .get(&name)
+            .is_some_and(|q| q.version != table.version);
+        if stale {
             // A new definition (DDL reloaded it): what was swept may be gone.
-            Some(_) => self.shared.uncache(&name),
-            None => {}
+            self.shared.uncache(&name);
+            self.queued.remove(&name);
         }
-        let mut ok = true;
-        for index in &table.indexes {
+        let queued = self.queued.entry(name).or_insert_with(|| Queued {
+            version: table.version,
+            indexes: table.indexes.len(),
+            names: FxHashSet::default(),
+        });
+        for ix in &table.indexes {
+            let key = ix.name.to_ascii_lowercase();
+            if !(ix.primary || ix.name.eq_ignore_ascii_case(index)) || queued.names.contains(&key) {
+                continue;
+            }
             let t = Target {
                 table: table.clone(),
-                index: index.name.clone(),
+                index: ix.name.clone(),
             };
-            let q = if index.primary { p } else { s };
-            if let Err(TrySendError::Full(_)) = q.try_send(t) {
-                ok = false;
+            let q = if ix.primary { p } else { s };
+            // A full queue: asked again by the next probe on this index.
+            if q.try_send(t).is_ok() {
+                queued.names.insert(key);
             }
-        }
-        if ok {
-            self.queued.insert(name, table.version);
         }
     }
 
@@ -305,9 +327,10 @@ impl Sweeper {
         }
     }
 
-    /// Whether every index of `table` ("db.tbl", as probes name it) was swept and the pool
-    /// still has room: its pages are cached and a point probe on it would be wasted.
-    pub fn is_cached(&mut self, table: &str) -> bool {
+    /// Whether `index` of `table` ("db.tbl", as probes name it; "" when the server picks: every
+    /// index) was swept and the pool still has room: its pages are cached and a point probe on
+    /// it would be wasted.
+    pub fn is_cached(&mut self, table: &str, index: &str) -> bool {
         let g = self.shared.cached_gen.load(Ordering::Acquire);
         if g != self.cached.0 {
             let set = self
@@ -318,7 +341,16 @@ impl Sweeper {
                 .clone();
             self.cached = (g, set);
         }
-        !self.cached.1.is_empty() && self.cached.1.contains(table)
+        let Some((_, swept)) = self.cached.1.get(table) else {
+            return false;
+        };
+        if index.is_empty() {
+            return self
+                .queued
+                .get(table)
+                .is_some_and(|q| swept.len() >= q.indexes);
+        }
+        swept.contains(&index.to_ascii_lowercase())
     }
 
     /// Stop accepting work and wait for the workers (they stop at the next chunk on shutdown).
@@ -419,7 +451,8 @@ fn work(shared: Arc<SweepShared>, primary: Receiver<Target>, secondary: Receiver
         match runner.sweep(&target) {
             SweepEnd::Done { rows } => {
                 shared.metrics.sweeps_done.inc();
-                tracing::info!(index = %label, rows, "swept into the buffer pool");
+                tracing::info!(index = %label, rows,
+                    "swept into the buffer pool: no point probes on it while the pool has room");
                 shared.index_done(&target);
             }
             SweepEnd::NoRoom { bytes, free } => {
@@ -449,13 +482,13 @@ mod tests {
     use super::*;
 
     fn table(version: u64) -> Arc<Table> {
-        let mut t = chunk_table(vec![idx("PRIMARY", &[0], true)]);
+        let mut t = chunk_table(vec![idx("PRIMARY", &[0], true), idx("k", &[1], false)]);
         t.version = version;
         Arc::new(t)
     }
 
     #[test]
-    fn a_table_is_cached_once_every_index_is_swept_and_forgotten_when_redefined() {
+    fn swept_indexes_are_cached_and_forgotten_when_redefined() {
         let sd = Shutdown::new();
         // Nothing listens on port 1: the worker's sweeps fail, which this test does not need.
         let spec = ConnSpec {
@@ -472,19 +505,53 @@ mod tests {
         };
         let mut s = Sweeper::start(spec, flavor, opts, Metrics::new(), sd.clone());
         let v1 = table(1);
-        s.notice(&v1);
-        assert!(!s.is_cached("db.t"));
+        let queued = |s: &Sweeper| {
+            let mut n: Vec<_> = s.queued["db.t"].names.iter().cloned().collect();
+            n.sort();
+            n
+        };
+        // A probe on the primary key queues it alone: the secondary index is never read.
+        s.notice(&v1, "PRIMARY");
+        assert_eq!(queued(&s), ["primary"]);
+        assert!(!s.is_cached("db.t", "PRIMARY"));
         s.shared.index_done(&Target {
             table: v1.clone(),
             index: "PRIMARY".into(),
         });
-        assert!(s.is_cached("db.t"));
-        assert!(!s.is_cached("db.other"));
-        s.notice(&v1);
-        assert!(s.is_cached("db.t"), "same definition: still cached");
-        s.notice(&table(2));
-        assert!(!s.is_cached("db.t"), "a new definition is not cached");
+        assert!(s.is_cached("db.t", "PRIMARY"));
+        assert!(!s.is_cached("db.t", "k"), "not swept");
+        assert!(
+            !s.is_cached("db.t", ""),
+            "the server may pick the unswept index"
+        );
+        assert!(!s.is_cached("db.other", "PRIMARY"));
+        // A probe on the secondary index queues it too.
+        s.notice(&v1, "K");
+        assert_eq!(queued(&s), ["k", "primary"]);
+        s.shared.index_done(&Target {
+            table: v1.clone(),
+            index: "k".into(),
+        });
+        assert!(s.is_cached("db.t", "K"));
+        assert!(s.is_cached("db.t", ""), "every index swept");
+        s.notice(&v1, "PRIMARY");
+        assert!(
+            s.is_cached("db.t", "PRIMARY"),
+            "same definition: still cached"
+        );
+        s.notice(&table(2), "PRIMARY");
+        assert!(
+            !s.is_cached("db.t", "PRIMARY"),
+            "a new definition is not cached"
+        );
+        assert_eq!(queued(&s), ["primary"], "and is queued again");
+        s.shared.index_done(&Target {
+            table: table(2),
+            index: "PRIMARY".into(),
+        });
+        assert!(s.is_cached("db.t", "PRIMARY"));
         s.shared.uncache_all("test");
+        assert!(!s.is_cached("db.t", "PRIMARY"), "the pool filled up");
         sd.trigger();
         s.join();
     }

@@ -73,6 +73,24 @@ impl Runner {
         }
     }
 
+    /// `Innodb_buffer_pool_reads`, for the gate's measured read rate: at most every 250 ms
+    /// over all workers; None when not due or not readable (the gate then keeps its last rate).
+    fn pool_reads_due(&mut self) -> Option<u64> {
+        {
+            let mut at = self
+                .shared
+                .reads_at
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if at.is_some_and(|t| t.elapsed() < Duration::from_millis(250)) {
+                return None;
+            }
+            *at = Some(Instant::now());
+        }
+        let (conn, _) = self.connect().ok()?;
+        pool_state(conn).ok().map(|(_, reads)| reads)
+    }
+
     /// Ask the gate whether `t` may be swept now: a primary key when its table's sweep pays, a
     /// secondary index once its table's primary key was admitted. When the table's size cannot
     /// be read the sweep goes ahead (and reports the error itself).
@@ -106,12 +124,17 @@ impl Runner {
             }
         };
         let tps = self.shared.metrics.apply_tps.get();
+        let reads = self.pool_reads_due();
         let mut g = self.shared.gate.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(r) = reads {
+            g.set_pool_reads(r);
+        }
         let before = g.admitted(&name);
         match g.decide(&name, pages, Some(tps)) {
             Verdict::Sweep => {
                 if !before {
-                    tracing::info!(table = %name, pages, apply_tps = tps as u64,
+                    let reads_per_txn = g.read_rate().map(|r| format!("{r:.2}"));
+                    tracing::info!(table = %name, pages, apply_tps = tps as u64, reads_per_txn,
                         "sweeping: cheaper than point probes for the rest of the backlog");
                 }
                 Ok(())
