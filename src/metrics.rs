@@ -396,7 +396,7 @@ impl Metrics {
         c(
             &mut o,
             "keys_remembered_total",
-            "Row keys not probed again because an earlier batch probed them while the buffer pool was filling.",
+            "Row keys not probed while the buffer pool was filling because an earlier probe read them, or read a key close enough to share their leaf page.",
             self.keys_remembered.get(),
         );
         c(

@@ -40,6 +40,7 @@ fn table(name: &str, columns: Vec<Column>, indexes: Vec<Index>) -> Table {
         columns,
         indexes,
         version: 0,
+        rows_per_page: None,
     }
 }
 
@@ -624,6 +625,7 @@ fn identifiers_are_quoted_and_values_never_spliced() {
         columns: vec![col("i`d", "varchar"), col("v", "int")],
         indexes: vec![index("PRIMARY", &[0], true)],
         version: 0,
+        rows_per_page: None,
     };
     let mut schema = Schema::new();
     schema.insert(t.clone());
@@ -1123,4 +1125,69 @@ fn a_full_remembered_set_starts_over_and_forget_forgets() {
     b.set_remember(1 << 20, true);
     assert_eq!(pk_keys(&mut b, &[1, 2, 3]), 3);
     assert_eq!(b.take_remembered(), 0);
+}
+
+/// While remembering is on (a filling pool), a key of a one-integer clustered key within the
+/// page span of one already probed is skipped too: the leaf page it shares is in the pool. Not
+/// without remembering, not without a rows-per-page estimate, and never on secondary indexes.
+#[test]
+fn keys_sharing_a_leaf_page_with_a_probed_key_are_skipped_while_the_pool_fills() {
+    let mk = |rows_per_page: Option<u64>| {
+        let mut t = table(
+            "ints",
+            vec![col("id", "int"), col("k", "int"), col("c", "varchar")],
+            vec![index("PRIMARY", &[0], true), index("k", &[1], false)],
+        );
+        t.rows_per_page = rows_per_page;
+        t
+    };
+    let run = |t: &Table, remember: usize, batches: &[std::ops::RangeInclusive<i64>]| {
+        let mut schema = Schema::new();
+        schema.insert(t.clone());
+        let mut b = RowProbeBuilder::new(RowProbeConfig::default());
+        b.set_remember(remember, false);
+        let mut out = RowsOutcome::default();
+        let mut counts = Vec::new();
+        for ids in batches {
+            for (i, id) in ids.clone().enumerate() {
+                let ev = event(
+                    t,
+                    RowsKind::Delete,
+                    vec![full(vec![Value::Int(id), Value::Int(1000 + id), s("c")])],
+                    vec![],
+                );
+                b.add_event(&ev, &pos(100 * (i as u64 + 1)), &schema, &mut out);
+            }
+            let mut p = b.take_ready();
+            p.extend(b.flush());
+            let pk: Vec<Value> = by_index(&p, "PRIMARY")
+                .iter()
+                .flat_map(|p| p.keys.iter().map(|k| k[0].clone()))
+                .collect();
+            let k: usize = by_index(&p, "k").iter().map(|p| p.keys.len()).sum();
+            counts.push((pk, k));
+        }
+        counts
+    };
+    let ints = |v: &[i64]| v.iter().map(|&i| Value::Int(i)).collect::<Vec<_>>();
+    // 64 rows per page: spans of 8 ids (0–7, 8–15, 16–23).
+    let paged = mk(Some(64));
+    let got = run(&paged, 1 << 20, &[1..=16, 17..=23, 24..=24]);
+    assert_eq!(
+        got[0],
+        (ints(&[1, 8, 16]), 16),
+        "one key per span, every k entry"
+    );
+    assert_eq!(
+        got[1],
+        (ints(&[]), 7),
+        "span 16–23 was probed in the batch before"
+    );
+    assert_eq!(got[2], (ints(&[24]), 1), "a new span");
+    // Not remembering (an evicting pool): every key.
+    let got = run(&paged, 0, &[1..=16]);
+    assert_eq!(got[0].0.len(), 16);
+    // No estimate (a schema file), or too few rows per page to matter: every key.
+    assert_eq!(run(&mk(None), 1 << 20, &[1..=16])[0].0.len(), 16);
+    assert_eq!(run(&mk(Some(15)), 1 << 20, &[1..=16])[0].0.len(), 16);
 }

@@ -143,6 +143,15 @@ fn probes_from_the_relay_log_are_read_only_use_their_index_and_cover_exactly_the
     check_inspect_plan(&sb, &start, &schema, &want, run.probes);
     // A probe user cannot write, whatever it sends.
     assert!(probe_conn.query_drop("DELETE FROM rp.sb").is_err());
+    // Rows per page from the server's statistics: 500 rows of about 120 bytes, 16 KiB pages.
+    let mut admin = sb.replica.conn().unwrap();
+    admin.query_drop("ANALYZE TABLE rp.sb").unwrap();
+    let schema = schema::load_from_server(&sb.replica.url(), Some(&["rp".to_string()])).unwrap();
+    let per_page = schema_table(&schema, "rp.sb").rows_per_page;
+    assert!(
+        per_page.is_some_and(|n| (16..=140).contains(&n)),
+        "rows per page of rp.sb: {per_page:?}"
+    );
 }
 
 /// A sandbox whose replica has applied SETUP and holds TRAFFIC, unapplied, in its relay log;

@@ -218,6 +218,7 @@ fn table_of(ct: &CreateTable, db: &str, engine: Option<String>) -> Result<Table>
         columns: Vec::new(),
         indexes: Vec::new(),
         version: 0,
+        rows_per_page: None,
     };
     let mut inline_pk = Vec::new();
     let mut inline_unique = Vec::new();

@@ -50,7 +50,13 @@ type Key = (String, String);
 /// Load with an open connection (tests and the daemon reuse theirs).
 pub fn load_with(conn: &mut Conn, filter: &[String]) -> Result<Schema> {
     let (w, p) = where_dbs(filter);
-    let mut by_key = tables(conn, &w, p.clone())?;
+    // For the rows-per-page estimate only: a server without InnoDB gets the default.
+    let page_size: u64 = conn
+        .query_first("SELECT @@innodb_page_size")
+        .ok()
+        .flatten()
+        .unwrap_or(16_384);
+    let mut by_key = tables(conn, &w, p.clone(), page_size)?;
     columns(conn, &w, p.clone(), &mut by_key)?;
     indexes(conn, &w, p, &mut by_key)?;
     let mut schema = Schema::new();
@@ -62,19 +68,19 @@ pub fn load_with(conn: &mut Conn, filter: &[String]) -> Result<Schema> {
     Ok(schema)
 }
 
-fn tables(conn: &mut Conn, w: &str, p: Params) -> Result<HashMap<Key, Table>> {
-    let rows: Vec<(String, String, Option<String>)> = conn
+fn tables(conn: &mut Conn, w: &str, p: Params, page_size: u64) -> Result<HashMap<Key, Table>> {
+    let rows: Vec<(String, String, Option<String>, Option<u64>)> = conn
         .exec(
             format!(
-                "SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE FROM information_schema.TABLES \
-                 WHERE TABLE_TYPE = 'BASE TABLE' AND {w}"
+                "SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE, AVG_ROW_LENGTH \
+                 FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND {w}"
             ),
             p,
         )
         .map_err(|e| server_err("reading information_schema.TABLES", e))?;
     Ok(rows
         .into_iter()
-        .map(|(db, name, engine)| {
+        .map(|(db, name, engine, avg_row)| {
             let key = (db.clone(), name.clone());
             let t = Table {
                 db,
@@ -83,6 +89,9 @@ fn tables(conn: &mut Conn, w: &str, p: Params) -> Result<HashMap<Key, Table>> {
                 columns: Vec::new(),
                 indexes: Vec::new(),
                 version: 0,
+                // InnoDB's AVG_ROW_LENGTH is DATA_LENGTH / TABLE_ROWS: pages' free space
+                // included, so this under-counts rows per page (the safe side).
+                rows_per_page: avg_row.filter(|&a| a > 0).map(|a| page_size / a),
             };
             (key, t)
         })

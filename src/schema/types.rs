@@ -95,6 +95,10 @@ pub struct Table {
     pub indexes: Vec<Index>,
     /// Bumped every time this table's definition is (re)loaded or invalidated.
     pub version: u64,
+    /// Rows per page of the clustered index, estimated from the server's statistics
+    /// (`AVG_ROW_LENGTH`, `innodb_page_size`) when loaded; None when unknown (a schema file, an
+    /// empty table).
+    pub rows_per_page: Option<u64>,
 }
 
 impl Table {
@@ -202,6 +206,7 @@ mod tests {
             columns: Vec::new(),
             indexes: Vec::new(),
             version: 0,
+            rows_per_page: None,
         }
     }
 

@@ -131,6 +131,7 @@ pub(super) mod tests {
             columns: vec![col("a"), col("b"), col("k"), col("c`x")],
             indexes,
             version: 1,
+            rows_per_page: None,
         }
     }
 

@@ -7,8 +7,10 @@
 //! A tuple containing NULL cannot go in an IN list (`NULL IN (NULL)` is not true), so those go to
 //! separate queries of `(a IS NULL AND b = ?) OR …` — still a range on the index.
 //! Keys equal under the columns' collations are probed once per group; while the buffer pool
-//! fills, the caller can have probed keys remembered across groups too (`set_remember`). This module does not decide which keys are needed (`needs.rs`) nor when a group
-//! ends (the caller flushes).
+//! fills, the caller can have probed keys remembered across groups too (`set_remember`), and
+//! then a key of a one-integer clustered key close enough to one already probed to share its
+//! leaf page is skipped as well (`TableInfo::page_span`). This module does not decide which
+//! keys are needed (`needs.rs`) nor when a group ends (the caller flushes).
 
 use std::sync::Arc;
 
@@ -35,6 +37,21 @@ struct Group {
     /// `seen`'s mark when the group opened: keys below it were remembered from earlier
     /// windows.
     kept_from: usize,
+}
+
+/// First byte of a page-span entry in a group's key set; no key encoding starts with it
+/// (`rowkey`'s type tags are 0–6).
+const T_PAGE_SPAN: u8 = 0xB0;
+
+/// Which page span of the clustered index a one-integer key falls in (None: not such a key, or
+/// spans unknown).
+fn page_span_key(info: &TableInfo, tuple: &[Value]) -> Option<i128> {
+    let span = i128::from(info.page_span?.max(1));
+    match tuple {
+        [Value::Int(i)] => Some(i128::from(*i).div_euclid(span)),
+        [Value::UInt(u)] => Some(i128::from(*u).div_euclid(span)),
+        _ => None,
+    }
 }
 
 /// Accumulates needs into probes.
@@ -152,6 +169,21 @@ impl Batcher {
                 self.remembered += 1;
             }
             return;
+        }
+        // While the pool fills, a key whose leaf page a probed key shares needs no probe of its
+        // own: the page stays (see `TableInfo::page_span`).
+        if self.remember > 0
+            && index == 0
+            && !info.unkeyed
+            && let Some(span) = page_span_key(info, &tuple)
+        {
+            self.scratch.clear();
+            self.scratch.push(T_PAGE_SPAN);
+            self.scratch.extend_from_slice(&span.to_be_bytes());
+            if g.seen.find_or_insert(&self.scratch).is_some() {
+                self.remembered += 1;
+                return;
+            }
         }
         if g.first.is_none() {
             g.first = Some(pos.clone());

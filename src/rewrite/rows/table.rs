@@ -57,6 +57,10 @@ pub(crate) struct TableInfo {
     pub conv: Vec<Conv>,
     /// The clustered key is one AUTO_INCREMENT column: inserts go to the right edge.
     pub auto_inc_pk: bool,
+    /// The clustered key is one integer column: keys this far apart or closer are likely on one
+    /// leaf page (an eighth of the estimated rows per page; see [`page_span`]). None: unknown or
+    /// not worth it.
+    pub page_span: Option<u64>,
 }
 
 impl TableInfo {
@@ -81,8 +85,10 @@ impl TableInfo {
         }
         let auto_inc_pk =
             ck.len() == 1 && table.columns.get(ck[0].0).is_some_and(|c| c.auto_increment);
+        let page_span = page_span(&table, &ck);
         TableInfo {
             name: table.qualified_name(),
+            page_span,
             unkeyed: clustered.is_none(),
             encoder: RowKeyEncoder::new(&table, &ck),
             conv: table.columns.iter().map(conv_of).collect(),
@@ -110,6 +116,25 @@ impl TableInfo {
             _ => v.clone(),
         }
     }
+}
+
+/// Keys of a one-column integer clustered key within this span usually share a leaf page: an
+/// eighth of the rows a page holds by the server's statistics. A leaf holds a contiguous key
+/// range, so with dense keys `p` rows per page cover about `p` key values, and two keys in one
+/// span of `p / 8` fall on different pages about one time in sixteen. Sparse keys only make
+/// spans hold fewer keys (nothing is skipped); statistics under-count rows per page (free space
+/// is in `AVG_ROW_LENGTH`). None under 16 rows per page: too few to matter.
+fn page_span(table: &Table, ck: &[(usize, Option<u32>)]) -> Option<u64> {
+    let [(col, None)] = ck else {
+        return None;
+    };
+    let c = table.columns.get(*col)?;
+    let int = matches!(
+        c.data_type.as_str(),
+        "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint"
+    );
+    let rows = table.rows_per_page?;
+    (int && rows >= 16).then_some(rows / 8)
 }
 
 /// The index InnoDB clusters on: the PRIMARY KEY, else the first UNIQUE index whose columns are
