@@ -213,8 +213,8 @@ pub struct RunArgs {
     /// Connections that warm whole indexes the backlog reads (the primary key of every table
     /// it touches, and the secondary indexes its probes read) by scanning them in key order
     /// (sequential read-ahead: about a third of the server CPU per page of point reads), only
-    /// while the buffer pool's free pages can hold them; once an index is swept its point
-    /// probes stop. A cost gate sweeps a table only when the rest of the backlog would read
+    /// while the buffer pool's free pages can hold them; once they are swept the table's point
+    /// probes stop while the pool fills. A cost gate sweeps a table only when the rest of the backlog would read
     /// enough of its pages at random to cost more (judged from the new keys the probes see and
     /// the pages the pool reads per transaction), and when the sweep can end in the first
     /// half of the remaining catch-up (at the measured apply rate): hot spots and short

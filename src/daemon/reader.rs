@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::event::{Position, StreamOutcome, Transaction, TransactionStream};
 use crate::metrics::Metrics;
 use crate::relay::RelaySource;
-use crate::replica::{Poller, RelayCoord, ReplicaStatus};
+use crate::replica::{Poller, Pressure, RelayCoord, ReplicaStatus};
 use crate::schedule::{Scheduler, TxnMeta};
 use crate::sweep::{Backlog, Sweeper};
 use crate::throttle::{Decision, Throttle};
@@ -286,13 +286,15 @@ impl ReaderLoop<'_> {
     }
 
     /// Hand the indexes this batch's probes read to the sweeper (it queues each index once), and
-    /// drop the probes on indexes it has swept (their pages are in the pool).
+    /// drop the probes on indexes it has swept while the pool fills (their pages are in it; a
+    /// pool that evicts may have lost them).
     fn notice_tables(&mut self, plans: &mut [crate::plan::Plan]) {
         if !self.sweeper.enabled() {
             return;
         }
         let probes: Vec<&crate::plan::Probe> = plans.iter().flat_map(|p| &p.probes).collect();
         self.sweeper.observe(&probes);
+        let filling = self.poller.latest().and_then(|s| s.pool) == Some(Pressure::Filling);
         let mut seen: Vec<(String, String, bool)> = Vec::new();
         for plan in plans.iter_mut() {
             let before = plan.probes.len();
@@ -303,7 +305,7 @@ impl ReaderLoop<'_> {
                         if let Some(t) = self.stage.table(&p.table) {
                             self.sweeper.notice(&t, &p.index);
                         }
-                        let c = self.sweeper.is_cached(&p.table, &p.index);
+                        let c = filling && self.sweeper.is_cached(&p.table, &p.index);
                         seen.push((p.table.clone(), p.index.clone(), c));
                         c
                     }

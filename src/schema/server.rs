@@ -59,6 +59,11 @@ pub fn load_with(conn: &mut Conn, filter: &[String]) -> Result<Schema> {
     let mut by_key = tables(conn, &w, p.clone(), page_size)?;
     columns(conn, &w, p.clone(), &mut by_key)?;
     indexes(conn, &w, p, &mut by_key)?;
+    for t in by_key.values_mut() {
+        t.rows_per_page = t
+            .rows_per_page
+            .map(|r| r.min(page_size / min_record_bytes(t)));
+    }
     let mut schema = Schema::new();
     let mut tables: Vec<Table> = by_key.into_values().collect();
     tables.sort_by(|a, b| (&a.db, &a.name).cmp(&(&b.db, &b.name)));
@@ -69,10 +74,11 @@ pub fn load_with(conn: &mut Conn, filter: &[String]) -> Result<Schema> {
 }
 
 fn tables(conn: &mut Conn, w: &str, p: Params, page_size: u64) -> Result<HashMap<Key, Table>> {
-    let rows: Vec<(String, String, Option<String>, Option<u64>)> = conn
+    type TableRow = (String, String, Option<String>, Option<u64>, Option<u64>);
+    let rows: Vec<TableRow> = conn
         .exec(
             format!(
-                "SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE, AVG_ROW_LENGTH \
+                "SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE, AVG_ROW_LENGTH, DATA_LENGTH \
                  FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND {w}"
             ),
             p,
@@ -80,7 +86,7 @@ fn tables(conn: &mut Conn, w: &str, p: Params, page_size: u64) -> Result<HashMap
         .map_err(|e| server_err("reading information_schema.TABLES", e))?;
     Ok(rows
         .into_iter()
-        .map(|(db, name, engine, avg_row)| {
+        .map(|(db, name, engine, avg_row, data_length)| {
             let key = (db.clone(), name.clone());
             let t = Table {
                 db,
@@ -89,13 +95,41 @@ fn tables(conn: &mut Conn, w: &str, p: Params, page_size: u64) -> Result<HashMap
                 columns: Vec::new(),
                 indexes: Vec::new(),
                 version: 0,
-                // InnoDB's AVG_ROW_LENGTH is DATA_LENGTH / TABLE_ROWS: pages' free space
-                // included, so this under-counts rows per page (the safe side).
-                rows_per_page: avg_row.filter(|&a| a > 0).map(|a| page_size / a),
+                rows_per_page: rows_per_page(avg_row, data_length, page_size),
             };
             (key, t)
         })
         .collect())
+}
+
+/// Rows per clustered-index page from InnoDB's statistics. `AVG_ROW_LENGTH` is `DATA_LENGTH /
+/// TABLE_ROWS`, pages' free space included, so it under-counts rows per page (the safe side) —
+/// except when the two disagree: `TABLE_ROWS` follows inserts at once, `DATA_LENGTH` only at the
+/// next statistics run, so a table just loaded can claim thousands of rows in one page. Tables
+/// under 64 pages by their statistics get no estimate (small tables are cached soon anyway),
+/// and [`min_record_bytes`] bounds the rest.
+fn rows_per_page(avg_row: Option<u64>, data_length: Option<u64>, page_size: u64) -> Option<u64> {
+    let avg = avg_row.filter(|&a| a > 0)?;
+    (data_length? >= 64 * page_size).then_some(page_size / avg)
+}
+
+/// The fewest bytes an InnoDB record of `t` can take: record header and system columns (5 + 6
+/// + 7 bytes) and the fixed-size columns; strings and blobs count nothing (they may be empty).
+fn min_record_bytes(t: &Table) -> u64 {
+    let fixed: u64 = t
+        .columns
+        .iter()
+        .map(|c| match c.data_type.as_str() {
+            "tinyint" | "year" => 1,
+            "smallint" => 2,
+            "mediumint" | "date" | "time" => 3,
+            "int" | "integer" | "float" | "timestamp" => 4,
+            "datetime" => 5,
+            "bigint" | "double" => 8,
+            _ => 0,
+        })
+        .sum();
+    18 + fixed
 }
 
 fn columns(conn: &mut Conn, w: &str, p: Params, by_key: &mut HashMap<Key, Table>) -> Result<()> {
@@ -187,4 +221,46 @@ fn indexes(conn: &mut Conn, w: &str, p: Params, by_key: &mut HashMap<Key, Table>
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Column;
+
+    fn col(data_type: &str) -> Column {
+        Column {
+            name: "c".into(),
+            data_type: data_type.into(),
+            column_type: data_type.into(),
+            unsigned: false,
+            nullable: false,
+            collation: None,
+            auto_increment: false,
+            generated: false,
+        }
+    }
+
+    #[test]
+    fn rows_per_page_comes_from_consistent_statistics_only() {
+        const PAGE: u64 = 16_384;
+        // The 5M-row sysbench table: 225 bytes a row over 1,072 MB.
+        assert_eq!(rows_per_page(Some(225), Some(1_072 << 20), PAGE), Some(72));
+        // Just loaded: the row count moved, the size did not (one page): no estimate.
+        assert_eq!(rows_per_page(Some(8), Some(PAGE), PAGE), None);
+        assert_eq!(rows_per_page(Some(0), Some(1 << 30), PAGE), None);
+        assert_eq!(rows_per_page(None, Some(1 << 30), PAGE), None);
+        assert_eq!(rows_per_page(Some(100), None, PAGE), None);
+        // No record is smaller than its header, system columns and fixed-size columns.
+        let t = Table {
+            db: "d".into(),
+            name: "t".into(),
+            engine: None,
+            columns: vec![col("int"), col("bigint"), col("varchar")],
+            indexes: Vec::new(),
+            version: 0,
+            rows_per_page: None,
+        };
+        assert_eq!(min_record_bytes(&t), 30);
+    }
 }

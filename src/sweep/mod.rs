@@ -26,9 +26,10 @@
 //! * it pauses while the applier is not lagging (the reader's throttle decision);
 //! * its connections are read-only sessions with a statement time limit, in every mode.
 //!
-//! Once an index has been swept, it is in the pool and stays there while the pool has free
-//! pages: point probes on it would only cost the server CPU, so the reader drops them
-//! ([`Sweeper::is_cached`]) until free pages fall under the floor. A probe that names no index
+//! Once every index of a table the probes read has been swept, they are in the pool and stay
+//! there while the pool has free pages: point probes on the table would only cost the server
+//! CPU, so the reader drops them ([`Sweeper::is_cached`]) while the pool's verdict is "filling"
+//! and until free pages fall under the floor. A probe that names no index
 //! (the server picks) is dropped only once every index of its table is swept.
 //!
 //! Owns: the queues of indexes to sweep and the worker threads (`runner`). Does not decide what
@@ -327,9 +328,11 @@ impl Sweeper {
         }
     }
 
-    /// Whether `index` of `table` ("db.tbl", as probes name it; "" when the server picks: every
-    /// index) was swept and the pool still has room: its pages are cached and a point probe on
-    /// it would be wasted.
+    /// Whether a probe on `index` of `table` ("db.tbl", as probes name it) would be wasted:
+    /// every index of the table the probes read so far was swept and the pool still has room.
+    /// Table by table, not index by index: a pool too small for the table may still take a
+    /// small index whole, and pages swept into a pool that then evicts are the first to go. A
+    /// probe naming no index (the server picks) needs every index of the table swept.
     pub fn is_cached(&mut self, table: &str, index: &str) -> bool {
         let g = self.shared.cached_gen.load(Ordering::Acquire);
         if g != self.cached.0 {
@@ -344,13 +347,13 @@ impl Sweeper {
         let Some((_, swept)) = self.cached.1.get(table) else {
             return false;
         };
+        let Some(q) = self.queued.get(table) else {
+            return false;
+        };
         if index.is_empty() {
-            return self
-                .queued
-                .get(table)
-                .is_some_and(|q| swept.len() >= q.indexes);
+            return swept.len() >= q.indexes;
         }
-        swept.contains(&index.to_ascii_lowercase())
+        !q.names.is_empty() && q.names.iter().all(|n| swept.contains(n))
     }
 
     /// Stop accepting work and wait for the workers (they stop at the next chunk on shutdown).
@@ -518,21 +521,27 @@ mod tests {
             table: v1.clone(),
             index: "PRIMARY".into(),
         });
-        assert!(s.is_cached("db.t", "PRIMARY"));
-        assert!(!s.is_cached("db.t", "k"), "not swept");
+        assert!(
+            s.is_cached("db.t", "PRIMARY"),
+            "all the probes read is swept"
+        );
         assert!(
             !s.is_cached("db.t", ""),
             "the server may pick the unswept index"
         );
         assert!(!s.is_cached("db.other", "PRIMARY"));
-        // A probe on the secondary index queues it too.
+        // A probe on the secondary index queues it too; until it is swept, no probe on the
+        // table is dropped.
         s.notice(&v1, "K");
         assert_eq!(queued(&s), ["k", "primary"]);
+        assert!(!s.is_cached("db.t", "PRIMARY"));
+        assert!(!s.is_cached("db.t", "k"));
         s.shared.index_done(&Target {
             table: v1.clone(),
             index: "k".into(),
         });
         assert!(s.is_cached("db.t", "K"));
+        assert!(s.is_cached("db.t", "PRIMARY"));
         assert!(s.is_cached("db.t", ""), "every index swept");
         s.notice(&v1, "PRIMARY");
         assert!(
