@@ -35,6 +35,16 @@ fn cached_and_leaf_pages(sb: &Sandbox, t: usize, index: &str) -> (u64, u64) {
     (cached.unwrap_or(0), leaf.unwrap_or(0))
 }
 
+/// A sandbox whose replica holds `rows` rows per table with fresh statistics and was just
+/// restarted with an empty pool of `pool` bytes. None (test skipped) when no sandbox can start.
+fn restarted_cold(pool: u64, rows: u64) -> Option<Sandbox> {
+    let mut sb = s::cold_restart_sandbox(pool)?;
+    s::load(&sb, rows);
+    sb.replica.exec(&["ANALYZE TABLE pf.t1, pf.t2"]).unwrap();
+    s::restart_cold(&mut sb);
+    Some(sb)
+}
+
 fn select_only(
     sb: &Sandbox,
     mut config: relay_prefetch::config::Config,
@@ -52,13 +62,10 @@ fn select_only(
 
 #[test]
 fn sweeps_warm_every_index_of_touched_tables_when_the_pool_has_room() {
-    let Some(mut sb) = s::cold_restart_sandbox(128 << 20) else {
+    const ROWS: u64 = 20_000;
+    let Some(sb) = restarted_cold(128 << 20, ROWS) else {
         return;
     };
-    const ROWS: u64 = 20_000;
-    s::load(&sb, ROWS);
-    sb.replica.exec(&["ANALYZE TABLE pf.t1, pf.t2"]).unwrap();
-    s::restart_cold(&mut sb);
     s::backlog(&sb, ROWS, 200);
     let before = cached_and_leaf_pages(&sb, 1, "PRIMARY");
     let mut config = select_only(&sb, s::config(&sb, Mode::Select));
@@ -108,13 +115,10 @@ fn sweeps_warm_every_index_of_touched_tables_when_the_pool_has_room() {
 
 #[test]
 fn an_index_the_backlog_never_reads_is_not_swept() {
-    let Some(mut sb) = s::cold_restart_sandbox(128 << 20) else {
+    const ROWS: u64 = 20_000;
+    let Some(sb) = restarted_cold(128 << 20, ROWS) else {
         return;
     };
-    const ROWS: u64 = 20_000;
-    s::load(&sb, ROWS);
-    sb.replica.exec(&["ANALYZE TABLE pf.t1, pf.t2"]).unwrap();
-    s::restart_cold(&mut sb);
     // Updates of a column no index holds: the applier reads the primary keys only.
     sb.stop_sql_thread().unwrap();
     {
@@ -162,13 +166,10 @@ fn an_index_the_backlog_never_reads_is_not_swept() {
 
 #[test]
 fn nothing_is_swept_when_the_tables_do_not_fit_in_the_free_pool() {
-    let Some(mut sb) = s::cold_restart_sandbox(8 << 20) else {
+    const ROWS: u64 = 40_000;
+    let Some(sb) = restarted_cold(8 << 20, ROWS) else {
         return;
     };
-    const ROWS: u64 = 40_000;
-    s::load(&sb, ROWS);
-    sb.replica.exec(&["ANALYZE TABLE pf.t1, pf.t2"]).unwrap();
-    s::restart_cold(&mut sb);
     s::backlog(&sb, ROWS, 200);
     let mut config = s::config(&sb, Mode::Select);
     config.sweep.workers = 2;

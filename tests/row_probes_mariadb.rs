@@ -146,14 +146,15 @@ fn probes_from_the_relay_log_are_read_only_use_their_index_and_cover_exactly_the
     // Rows per page from the server's statistics (a table of the replica's own, out of the
     // binlog, at the end of the test): 20,000 rows of over 200 bytes, 16 KiB pages.
     let mut admin = sb.replica.conn().unwrap();
-    admin
-        .query_drop(
-            "SET SESSION sql_log_bin = 0; \
-             CREATE TABLE rp.wide (id INT PRIMARY KEY, c CHAR(200) NOT NULL) ENGINE=InnoDB; \
-             INSERT INTO rp.wide SELECT seq, REPEAT('w', 200) FROM seq_1_to_20000; \
-             ANALYZE TABLE rp.wide, rp.sb",
-        )
-        .unwrap();
+    for st in [
+        "SET SESSION sql_log_bin = 0",
+        "USE rp",
+        "CREATE TABLE rp.wide (id INT PRIMARY KEY, c CHAR(200) NOT NULL) ENGINE=InnoDB",
+        "INSERT INTO rp.wide SELECT seq, REPEAT('w', 200) FROM seq_1_to_20000",
+        "ANALYZE TABLE rp.wide, rp.sb",
+    ] {
+        admin.query_drop(st).unwrap();
+    }
     let schema = schema::load_from_server(&sb.replica.url(), Some(&["rp".to_string()])).unwrap();
     let per_page = schema_table(&schema, "rp.wide").rows_per_page;
     assert!(
