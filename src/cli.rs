@@ -214,13 +214,13 @@ pub struct RunArgs {
     /// it touches, and the secondary indexes its probes read) by scanning them in key order
     /// (sequential read-ahead: about a third of the server CPU per page of point reads), only
     /// while the buffer pool's free pages can hold them; once they are swept the table's point
-    /// probes stop while the pool fills. A cost gate sweeps a table only when the rest of the backlog would read
-    /// enough of its pages at random to cost more (judged from the new keys the probes see and
-    /// the pages the pool reads per transaction), and when the sweep can end in the first
-    /// half of the remaining catch-up (at the measured apply rate): hot spots and short
-    /// backlogs keep their point probes. For a replica restarted with a large, empty pool and a
-    /// long backlog spread over the tables; 4 is a good value there. On a pool smaller than the
-    /// data nothing is swept. Default 0: off.
+    /// probes stop while the pool fills. A cost gate sweeps a table only when the rest of the
+    /// backlog would read enough of its pages at random to cost more (judged from the new keys
+    /// the probes see and the pages the pool reads per transaction), and when the sweep can end
+    /// in the first half of the remaining catch-up (at the measured apply rate): hot spots and
+    /// short backlogs keep their point probes. For a replica restarted with a large, empty pool
+    /// and a long backlog spread over the tables; 4 is a good value there. On a pool smaller
+    /// than the data nothing is swept. Default 0: off.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub sweep_workers: usize,
     /// With --sweep-workers: sweep every touched table that fits in the free pool, without the

@@ -286,8 +286,8 @@ impl ReaderLoop<'_> {
     }
 
     /// Hand the indexes this batch's probes read to the sweeper (it queues each index once), and
-    /// drop the probes on indexes it has swept while the pool fills (their pages are in it; a
-    /// pool that evicts may have lost them).
+    /// drop the probes on tables whose probed indexes it has all swept, while the pool fills
+    /// (their pages are in it; a pool that evicts may have lost them).
     fn notice_tables(&mut self, plans: &mut [crate::plan::Plan]) {
         if !self.sweeper.enabled() {
             return;

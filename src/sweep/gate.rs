@@ -389,8 +389,8 @@ mod tests {
         );
     }
 
-    /// Feed `txns` of 300,000 transactions to two tables, `new` new keys per transaction each, with the
-    /// pool reading `reads_per_txn` pages per transaction (sampled every 100 transactions).
+    /// Feed `txns` of 300,000 transactions to two tables, `new` new keys per transaction each,
+    /// with the pool reading `reads_per_txn` pages per transaction (sampled every 100).
     fn feed_two(
         g: &mut Gate,
         state: &mut (u64, u64, u64),

@@ -29,8 +29,8 @@
 //! Once every index of a table the probes read has been swept, they are in the pool and stay
 //! there while the pool has free pages: point probes on the table would only cost the server
 //! CPU, so the reader drops them ([`Sweeper::is_cached`]) while the pool's verdict is "filling"
-//! and until free pages fall under the floor. A probe that names no index
-//! (the server picks) is dropped only once every index of its table is swept.
+//! and until free pages fall under the floor. A probe that names no index (the server picks) is
+//! dropped only once every index of its table is swept.
 //!
 //! Owns: the queues of indexes to sweep and the worker threads (`runner`). Does not decide what
 //! the plans touch (the reader calls [`Sweeper::notice`]).
@@ -123,7 +123,7 @@ struct SweepShared {
 }
 
 impl SweepShared {
-    /// Record a finished index: probes on it stop while the pool has room.
+    /// Record a finished index (its table counts as cached once every index its probes read is).
     fn index_done(&self, t: &Target) {
         let name = t.table.qualified_name();
         let mut c = self.cached.write().unwrap_or_else(|p| p.into_inner());
@@ -454,8 +454,7 @@ fn work(shared: Arc<SweepShared>, primary: Receiver<Target>, secondary: Receiver
         match runner.sweep(&target) {
             SweepEnd::Done { rows } => {
                 shared.metrics.sweeps_done.inc();
-                tracing::info!(index = %label, rows,
-                    "swept into the buffer pool: no point probes on it while the pool has room");
+                tracing::info!(index = %label, rows, "swept into the buffer pool");
                 shared.index_done(&target);
             }
             SweepEnd::NoRoom { bytes, free } => {
