@@ -6,16 +6,24 @@
 //!   tasks sharing a key never run at once and run in order.
 //! * `seen`: first touch wins — a hash of (table, index, key tuple) → the transaction that first
 //!   probed it inside the window. A later probe whose key tuples were all seen is not run.
+//!
+//! Every map hashes with the Fx hasher (`crate::fxhash`), not SipHash: the keys come from the
+//! replica's own relay log and only the scheduler consults these maps, so flooding could at
+//! worst slow scheduling, and a 64-bit collision in `seen` at worst skips one probe (a page the
+//! applier then reads itself), never runs one that must not run. SipHash's resistance bought
+//! nothing and cost the workers' release path its largest share of CPU after the condvars.
 
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Arc;
 
 use dashmap::DashMap;
 
 use super::task::Task;
 use crate::event::Value;
+use crate::fxhash::{FxHashMap, FxHasher};
 use crate::plan::{Probe, ProbeSql};
+
+type FxBuild = BuildHasherDefault<FxHasher>;
 
 /// Newest unfinished tasks of one table.
 #[derive(Default)]
@@ -24,7 +32,7 @@ struct TableTails {
     coarse: Option<Arc<Task>>,
     /// Invariant: row key bytes → a registered, unfinished task holding that key. Entries are
     /// removed when their task finishes, so the map never outgrows the work in flight.
-    rows: HashMap<Box<[u8]>, Arc<Task>>,
+    rows: FxHashMap<Box<[u8]>, Arc<Task>>,
 }
 
 /// What first-touch found for a probe.
@@ -39,9 +47,9 @@ pub enum Touch {
 /// The conflict map.
 #[derive(Default)]
 pub struct ConflictMap {
-    tails: DashMap<Arc<str>, TableTails>,
+    tails: DashMap<Arc<str>, TableTails, FxBuild>,
     /// Invariant: hash → seq of a transaction still in the window; removed when it retires.
-    seen: DashMap<u64, u64>,
+    seen: DashMap<u64, u64, FxBuild>,
 }
 
 impl ConflictMap {
@@ -147,7 +155,7 @@ impl ConflictMap {
 /// (statement rewrites) hash their whole SQL and parameters instead, so an identical statement
 /// repeated in the window is probed once.
 fn read_key_hashes(probe: &Probe) -> Vec<u64> {
-    let base = |h: &mut DefaultHasher| {
+    let base = |h: &mut FxHasher| {
         probe.table.hash(h);
         probe.index.hash(h);
         probe.phase.hash(h);
@@ -157,14 +165,14 @@ fn read_key_hashes(probe: &Probe) -> Vec<u64> {
             .keys
             .iter()
             .map(|tuple| {
-                let mut h = DefaultHasher::new();
+                let mut h = FxHasher::default();
                 base(&mut h);
                 tuple.iter().for_each(|v| hash_value(v, &mut h));
                 h.finish()
             })
             .collect();
     }
-    let mut h = DefaultHasher::new();
+    let mut h = FxHasher::default();
     base(&mut h);
     match &probe.sql {
         ProbeSql::Text(s) => s.hash(&mut h),
@@ -178,7 +186,7 @@ fn read_key_hashes(probe: &Probe) -> Vec<u64> {
     vec![h.finish()]
 }
 
-fn hash_value(v: &Value, h: &mut DefaultHasher) {
+fn hash_value(v: &Value, h: &mut FxHasher) {
     std::mem::discriminant(v).hash(h);
     match v {
         Value::Null => {}
