@@ -53,11 +53,14 @@ impl Hasher for FxHasher {
     }
 }
 
+/// Builds [`FxHasher`]s: the hasher parameter for maps other than std's (e.g. `DashMap`).
+pub type FxBuildHasher = BuildHasherDefault<FxHasher>;
+
 /// A `HashMap` with the Fx hasher.
-pub type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub type FxHashMap<K, V> = HashMap<K, V, FxBuildHasher>;
 
 /// A `HashSet` with [`FxHasher`].
-pub type FxHashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
+pub type FxHashSet<K> = std::collections::HashSet<K, FxBuildHasher>;
 
 /// Hash of a byte string.
 pub fn hash_bytes(b: &[u8]) -> u64 {

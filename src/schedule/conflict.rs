@@ -14,17 +14,15 @@
 //! nothing and was 2% of the daemon's CPU in a catch-up profile, most of it where workers
 //! release their tasks.
 
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use dashmap::DashMap;
 
 use super::task::Task;
 use crate::event::Value;
-use crate::fxhash::{FxHashMap, FxHasher};
+use crate::fxhash::{FxBuildHasher, FxHashMap, FxHasher};
 use crate::plan::{Probe, ProbeSql};
-
-type FxBuild = BuildHasherDefault<FxHasher>;
 
 /// Newest unfinished tasks of one table.
 #[derive(Default)]
@@ -48,9 +46,9 @@ pub enum Touch {
 /// The conflict map.
 #[derive(Default)]
 pub struct ConflictMap {
-    tails: DashMap<Arc<str>, TableTails, FxBuild>,
+    tails: DashMap<Arc<str>, TableTails, FxBuildHasher>,
     /// Invariant: hash → seq of a transaction still in the window; removed when it retires.
-    seen: DashMap<u64, u64, FxBuild>,
+    seen: DashMap<u64, u64, FxBuildHasher>,
 }
 
 impl ConflictMap {
